@@ -1,0 +1,151 @@
+"""network-isolation: containers on two bridge networks cannot talk; the host reaches both."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.checking import NotApplicable, check, expect, fail, t
+from grader.engine.container import Container
+from grader.engine.discovery import Pair, find_pair, named
+from grader.engine.snapshot import Snapshot
+from grader.probing import HOST, answers_ping, expect_isolated, isolation_probes, netns_of
+from grader.probes import ping
+
+_NO_PAIR = t("no containers A and B were identified (see separate-networks)",
+             "aucun conteneur A et B n'a été identifié (voir separate-networks)")
+
+
+def _candidates(snapshot: Snapshot) -> list[Container]:
+    """Running containers on at least one user-defined bridge network."""
+    user_bridges = {n.name for n in snapshot.networks if n.is_user_bridge}
+    return [c for c in snapshot.running() if user_bridges & set(c.networks)]
+
+
+def _bridge_ip(snapshot: Snapshot, container: Container, network: str | None) -> str | None:
+    """The container's address on ``network``, else on its first user-defined bridge."""
+    names = [network] if network else sorted(container.networks)
+    for name in names:
+        net = snapshot.network(name)
+        endpoint = container.networks.get(name)
+        if net and net.is_user_bridge and endpoint and endpoint.ip:
+            return endpoint.ip
+    return None
+
+
+def _separated(pair: Pair, params) -> bool:
+    return (not pair.a.shares_network_with(pair.b)
+            and (params["net_a"] is None or params["net_a"] in pair.a.networks)
+            and (params["net_b"] is None or params["net_b"] in pair.b.networks))
+
+
+def discover(snapshot: Snapshot, params) -> tuple[Pair | None, bool]:
+    """The pair graded, and whether it is on separate networks. When no pair is separated,
+    the newest pair is still graded (for the pings), and separate-networks fails."""
+    a, b = named(snapshot, params["a"]), named(snapshot, params["b"])
+    candidates = _candidates(snapshot)
+    pair = find_pair(candidates, a=a, b=b, accept=lambda p: _separated(p, params))
+    if pair:
+        return pair, _separated(pair, params)
+    return find_pair(candidates, a=a, b=b, accept=lambda p: True), False
+
+
+def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:
+    a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
+    b_ip = _bridge_ip(snapshot, pair.b, params["net_b"])
+    return {
+        "host-reaches-a": [ping(a_ip, netns=HOST)] if a_ip else [],
+        "host-reaches-b": [ping(b_ip, netns=HOST)] if b_ip else [],
+        "b-cannot-reach-a": isolation_probes(_ips(pair.a), _control_ip(pair, params),
+                                             netns_of(pair.b)),
+    }
+
+
+def _control_ip(pair: Pair, params) -> str:
+    """B's gateway: what B must reach for a silence of A to count as isolation."""
+    endpoint = pair.b.networks.get(params["net_b"] or "") or next(iter(pair.b.networks.values()))
+    return endpoint.gateway
+
+
+def _ips(container: Container) -> list[str]:
+    return [e.ip for e in container.networks.values() if e.ip]
+
+
+def planned_probes(snapshot: Snapshot, params):
+    pair, _ = discover(snapshot, params)
+    return [p for probes in (_probes(snapshot, pair, params).values() if pair else ()) for p in probes]
+
+
+@pytest.fixture(scope="module")
+def discovery(snapshot, params):
+    return discover(snapshot, params)
+
+
+@pytest.fixture
+def pair(discovery) -> Pair:
+    if discovery[0] is None:
+        raise NotApplicable(_NO_PAIR)
+    return discovery[0]
+
+
+@check("two-bridge-networks")
+def check_two_bridge_networks(snapshot, verdict):
+    bridges = [n.name for n in snapshot.networks if n.is_user_bridge]
+    verdict.evidence(bridge_networks=bridges)
+    expect(len(bridges) >= 2, t("not enough bridge networks", "pas assez de réseaux bridge"),
+           expected=t("at least 2 user-defined bridge networks",
+                      "au moins 2 réseaux bridge créés par l'utilisateur"),
+           found=bridges)
+
+
+@check("separate-networks")
+def check_separate_networks(discovery, snapshot, verdict):
+    pair, separated = discovery
+    if pair is None:
+        found = [c.describe() for c in _candidates(snapshot)]
+        fail(t("no two running containers on user-defined bridge networks",
+               "pas deux conteneurs en marche sur des réseaux bridge créés par l'utilisateur"),
+             expected=t("A and B running on two different bridge networks",
+                        "A et B en marche sur deux réseaux bridge différents"),
+             found=found)
+    verdict.evidence(**pair.evidence())
+    shared = sorted(pair.a.shares_network_with(pair.b))
+    expect(separated, t("A and B are not on separate networks",
+                        "A et B ne sont pas sur des réseaux séparés"),
+           expected=t("no network in common", "aucun réseau commun"),
+           found=t("{a} and {b} share {n}", "{a} et {b} partagent {n}").format(
+               a=pair.a.describe(), b=pair.b.describe(), n=", ".join(shared) or "?"))
+    verdict.note(t("A = {a} on {na}; B = {b} on {nb}", "A = {a} sur {na} ; B = {b} sur {nb}")
+                 .format(a=pair.a.describe(), na=", ".join(sorted(pair.a.networks)),
+                         b=pair.b.describe(), nb=", ".join(sorted(pair.b.networks))))
+
+
+def _expect_host_reaches(probes, snapshot, params, verdict, container: Container, net: str | None,
+                         letter: str) -> None:
+    ip = _bridge_ip(snapshot, container, net)
+    verdict.evidence(container=container.describe(), ip=ip, probe="ping from the host's namespace")
+    if ip is None:
+        fail(t("{x} has no address on a bridge network", "{x} n'a pas d'adresse sur un réseau bridge")
+             .format(x=letter), expected=t("an address", "une adresse"), found=_ips(container))
+    expect(answers_ping(probes, ip, netns=HOST),
+           t("the host cannot ping {x}", "l'hôte ne peut pas pinguer {x}").format(x=letter),
+           expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=ip),
+           found=t("no reply", "aucune réponse"))
+
+
+@check("host-reaches-a")
+def check_host_reaches_a(pair, probes, snapshot, params, verdict):
+    _expect_host_reaches(probes, snapshot, params, verdict, pair.a, params["net_a"], "A")
+
+
+@check("host-reaches-b")
+def check_host_reaches_b(pair, probes, snapshot, params, verdict):
+    _expect_host_reaches(probes, snapshot, params, verdict, pair.b, params["net_b"], "B")
+
+
+@check("b-cannot-reach-a")
+def check_b_cannot_reach_a(pair, probes, snapshot, params, verdict):
+    gateway = _control_ip(pair, params)
+    verdict.evidence(a=pair.a.describe(), b=pair.b.describe(), a_addresses=_ips(pair.a),
+                     control=gateway, probe="ping from B's network namespace")
+    expect_isolated(probes, target_ips=_ips(pair.a), control_ip=gateway, netns=netns_of(pair.b),
+                    source="B", target="A")

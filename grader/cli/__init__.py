@@ -1,0 +1,58 @@
+"""The command line: one command per module; errors end here, once, as one line and a code.
+
+Exit codes: 0 every graded check passed; 1 at least one did not; 2 usage or spec error;
+3 the engine cannot be used; 4 a bug in docker-grade; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+
+from grader import __version__
+from grader.cli.check import check
+from grader.cli.explain import explain
+from grader.cli.list import list_exercises
+from grader.cli.schema import schema
+from grader.errors import ExitCode, GraderError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="docker-grade")
+def docker_grade() -> None:
+    """Grades the Docker course's exercises on a real Docker engine."""
+
+
+for command in (check, explain, list_exercises, schema):
+    docker_grade.add_command(command)
+
+
+def abort(message: str, code: int) -> None:
+    click.echo(f"docker-grade: {message}", err=True)
+    sys.exit(code)
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        # Outside standalone mode, click returns a command's exit code instead of exiting.
+        code = docker_grade.main(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else ExitCode.ALL_PASSED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(ExitCode.USAGE)
+    except click.Abort:
+        abort("interrupted", ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        abort("interrupted", ExitCode.INTERRUPTED)
+    except GraderError as error:
+        abort(error.message, error.code)
+    except Exception as error:  # a bug: say so in one line, with what to report
+        abort(f"internal error: {type(error).__name__}: {error} (please report it)",
+              ExitCode.INTERNAL)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt

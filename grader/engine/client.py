@@ -1,0 +1,88 @@
+"""Connecting to an engine, and turning its failures into one-line messages (exit code 3)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Iterator
+
+import docker
+import requests
+from docker.errors import DockerException
+
+from grader.errors import EngineError
+
+API_TIMEOUT_S = 15.0
+POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a connection
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    docker_host: str
+    engine_version: str
+    api_version: str
+    os: str
+    engine_id: str
+
+
+@dataclass
+class Engine:
+    api: docker.APIClient
+    host: HostInfo
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S) -> Engine:
+    """Connects to ``docker_host`` (else ``DOCKER_HOST``, else the local socket).
+
+    Raises EngineError with the reason a person can act on.
+    """
+    kwargs = docker.utils.kwargs_from_env()
+    if docker_host:
+        kwargs = {"base_url": docker_host}
+    base_url = kwargs.setdefault("base_url", _default_socket())
+    with translate_engine_errors(base_url):
+        api = docker.APIClient(
+            **kwargs,
+            version="auto",
+            timeout=timeout,
+            max_pool_size=POOL_SIZE,
+            use_ssh_client=base_url.startswith("ssh://"),
+        )
+        version, info = api.version(), api.info()
+    host = HostInfo(
+        docker_host=base_url,
+        engine_version=version.get("Version", "?"),
+        api_version=version.get("ApiVersion", "?"),
+        os=info.get("OperatingSystem", "?"),
+        engine_id=info.get("ID", "?"),
+    )
+    return Engine(api=api, host=host)
+
+
+def _default_socket() -> str:
+    return "unix:///var/run/docker.sock" if os.name != "nt" else "npipe:////./pipe/docker_engine"
+
+
+@contextlib.contextmanager
+def translate_engine_errors(docker_host: str) -> Iterator[None]:
+    """Turns the ways an engine fails to answer into an EngineError naming the host."""
+    try:
+        yield
+    except (DockerException, requests.RequestException, OSError) as error:
+        raise EngineError(f"cannot use the Docker engine at {docker_host}: {_reason(error)}") from None
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    if "Permission denied" in text or isinstance(error, PermissionError):
+        return ("permission denied on the socket (add your user to the 'docker' group, "
+                "or run with sudo)")
+    if "FileNotFoundError" in text or "No such file" in text or "Connection refused" in text:
+        return "no engine answers there (is Docker running?)"
+    if "timed out" in text.lower() or isinstance(error, requests.Timeout):
+        return "the engine did not answer in time"
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,96 @@
+"""One picture of the engine per run, shared by every check.
+
+Taken once: the container list plus parallel inspects (a container that vanishes between the
+list and its inspect is left out), and the network list. Images are inspected on first use and
+kept, since a host may hold hundreds that no exercise looks at.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from docker.errors import NotFound
+
+from grader.engine.client import Engine
+from grader.engine.container import PROBE_LABEL, Container
+from grader.engine.image import Image
+from grader.engine.network import Network
+from grader.engine.references import normalize, repository_of
+
+INSPECT_WORKERS = 8
+
+
+@dataclass
+class Snapshot:
+    engine: Engine
+    containers: list[Container]  # newest first; the grader's own probes left out
+    networks: list[Network]
+    _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
+    _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def take(cls, engine: Engine) -> Snapshot:
+        api = engine.api
+        summaries = api.containers(all=True)
+        ids = [s["Id"] for s in summaries if PROBE_LABEL not in (s.get("Labels") or {})]
+        with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
+            inspected = list(pool.map(lambda cid: _inspect_or_none(api, cid), ids))
+        containers = [Container.from_inspect(data) for data in inspected if data]
+        containers.sort(key=lambda c: c.created, reverse=True)
+        networks = [Network.from_inspect(data) for data in api.networks()]
+        return cls(engine=engine, containers=containers, networks=networks)
+
+    def container(self, name_or_id: str) -> Container | None:
+        name_or_id = name_or_id.lstrip("/")
+        return next(
+            (c for c in self.containers
+             if c.name == name_or_id or (len(name_or_id) >= 4 and c.id.startswith(name_or_id))),
+            None,
+        )
+
+    def network(self, name: str) -> Network | None:
+        return next((n for n in self.networks if n.name == name or n.id == name), None)
+
+    def running(self) -> list[Container]:
+        return [c for c in self.containers if c.running]
+
+    def image(self, reference: str) -> Image | None:
+        """The image a reference or id names, inspected once per run; None if absent."""
+        with self._images_lock:
+            if reference not in self._images:
+                data = _inspect_image_or_none(self.engine.api, reference)
+                self._images[reference] = Image.from_inspect(data) if data else None
+            return self._images[reference]
+
+    def runs_image(self, container: Container, reference: str) -> bool:
+        """Whether ``container`` was started from image ``reference`` (any tag when it has none).
+
+        Matches the name given to ``docker run`` or, when the student ran an image id, the tags
+        that image carries.
+        """
+        wanted_repository, has_tag = repository_of(reference), ":" in reference.rsplit("/", 1)[-1]
+        names = [container.image_reference]
+        image = self.image(container.image_id)
+        names += list(image.tags) if image else []
+        for name in names:
+            if has_tag and normalize(name) == normalize(reference):
+                return True
+            if not has_tag and repository_of(name) == wanted_repository:
+                return True
+        return False
+
+
+def _inspect_or_none(api, container_id: str) -> dict | None:
+    try:
+        return api.inspect_container(container_id)
+    except NotFound:
+        return None
+
+
+def _inspect_image_or_none(api, reference: str) -> dict | None:
+    try:
+        return api.inspect_image(reference)
+    except NotFound:
+        return None

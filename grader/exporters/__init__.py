@@ -1,0 +1,18 @@
+"""Exporters turn a Report into a file format; ``--format NAME`` picks one by name."""
+
+from __future__ import annotations
+
+from grader.exporters.base import Exporter
+from grader.exporters.json import JsonExporter
+from grader.exporters.text import TextExporter
+
+EXPORTERS: dict[str, type[Exporter]] = {
+    exporter.name: exporter for exporter in (TextExporter, JsonExporter)
+}
+
+
+def exporter_named(name: str) -> Exporter:
+    return EXPORTERS[name]()
+
+
+__all__ = ["EXPORTERS", "Exporter", "exporter_named"]

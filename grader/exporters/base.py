@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from grader.i18n import Lang
+from grader.report.models import Report
+
+
+class Exporter:
+    """Renders a report as text; ``name`` is what ``--format`` takes."""
+
+    name: ClassVar[str]
+
+    def render(self, report: Report, *, lang: Lang, color: bool = False) -> str:
+        raise NotImplementedError

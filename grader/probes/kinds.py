@@ -1,0 +1,81 @@
+"""What a probe runs, and how its output reads.
+
+>>> ping("192.168.0.2", netns="host").command
+('ping', '-c', '2', '-i', '0.2', '-W', '2', '192.168.0.2')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+PING_WAIT_S = 2
+HTTP_TIMEOUT_S = 5
+_STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\s+(\d{3})")
+WRITE_PROBE_NAME = ".docker-grade-write-probe"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A command for a throwaway container; equal probes run once per run."""
+
+    command: tuple[str, ...]
+    netns: str = "none"  # "host", "none" or "container:<id>"
+    volumes_from: Optional[str] = None
+    timeout_s: float = 10.0
+    # busybox ping takes its pid as ICMP id: pid 1 in every probe container. Two pings sharing
+    # a network namespace would then read each other's replies; host pids are unique.
+    host_pid: bool = False
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    probe: Probe
+    exit_code: Optional[int]  # None: it did not run to the end
+    stdout: str
+    stderr: str
+    duration_s: float
+    image_id: str = ""
+    problem: Optional[str] = None  # why the probe could not run, when it could not
+
+    @property
+    def succeeded(self) -> bool:
+        return self.problem is None and self.exit_code == 0
+
+
+def ping(ip: str, *, netns: str) -> Probe:
+    """Two echo requests 0.2 s apart, two seconds for an answer: passes on any reply."""
+    command = ("ping", "-c", "2", "-i", "0.2", "-W", str(PING_WAIT_S), ip)
+    return Probe(command=command, netns=netns, timeout_s=PING_WAIT_S + 8, host_pid=True)
+
+
+def http_get(url: str, *, netns: str) -> Probe:
+    # busybox's own `wget -T` crashes in some static builds: bound it with `timeout` instead.
+    command = ("timeout", str(HTTP_TIMEOUT_S), "wget", "-S", "-q", "-O", "-", url)
+    return Probe(command=command, netns=netns, timeout_s=HTTP_TIMEOUT_S + 8)
+
+
+def write_attempt(container_id: str, folder: str) -> Probe:
+    """Tries to create a file in ``folder`` through the container's own mounts.
+
+    The probe first proves it can write at all (in its /tmp). A write that succeeds is undone
+    at once, so the student's folder is left as it was.
+    """
+    target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
+    script = ('touch /tmp/probe || { echo PROBE-BROKEN; exit 3; }; '
+              'if touch "$1" 2>&1; then rm -f "$1"; echo WROTE; else echo REFUSED; fi')
+    command = ("sh", "-c", script, "sh", target)
+    return Probe(command=command, netns="none", volumes_from=container_id, timeout_s=10)
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: Optional[int]  # None: no HTTP answer at all
+    body: str
+
+    @classmethod
+    def read(cls, result: ProbeResult) -> HttpAnswer:
+        """busybox wget -S prints the status line on stderr, the body on stdout."""
+        statuses = _STATUS_LINE.findall(result.stderr)
+        return cls(status=int(statuses[-1]) if statuses else None, body=result.stdout)

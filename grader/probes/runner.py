@@ -1,0 +1,124 @@
+"""Runs probes concurrently in labelled containers, and removes every one of them.
+
+>>> with ProbeRunner(engine, image="busybox") as probes:     # doctest: +SKIP
+...     probes.submit(ping("192.168.0.2", netns="host"))   # starts now, in the background
+...     probes.run(ping("192.168.0.2", netns="host")).succeeded   # same probe: same run
+True
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import requests
+from docker.errors import APIError, NotFound
+
+from grader.engine.client import Engine
+from grader.engine.container import PROBE_LABEL
+from grader.probes.kinds import Probe, ProbeResult
+
+PROBE_WORKERS = 8
+
+
+class ProbeUnavailable(Exception):
+    """The probe image is not on the engine: no behavioural check can be decided."""
+
+
+class ProbeRunner:
+    def __init__(self, engine: Engine, *, image: str = "busybox", workers: int = PROBE_WORKERS):
+        self.api = engine.api
+        self.image = image
+        self.run_id = uuid.uuid4().hex[:12]
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="probe")
+        self._futures: dict[Probe, Future] = {}
+        self._lock = threading.Lock()
+        self._image_id: str | None = None
+
+    def __enter__(self) -> ProbeRunner:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def submit(self, probe: Probe) -> Future:
+        """Starts ``probe`` unless it already ran or runs: each distinct probe runs once."""
+        with self._lock:
+            if probe not in self._futures:
+                self._futures[probe] = self._pool.submit(self._execute, probe)
+            return self._futures[probe]
+
+    def run(self, probe: Probe) -> ProbeResult:
+        """The probe's result; raises ProbeUnavailable when the probe image is missing."""
+        return self.submit(probe).result()
+
+    @property
+    def image_id(self) -> str:
+        with self._lock:
+            if self._image_id is None:
+                try:
+                    self._image_id = self.api.inspect_image(self.image)["Id"]
+                except NotFound:
+                    raise ProbeUnavailable(
+                        f"the probe image '{self.image}' is not on the engine "
+                        f"(docker pull {self.image}, or choose one with --probe-image)"
+                    ) from None
+            return self._image_id
+
+    def close(self) -> None:
+        """Waits for the probes under way, then removes any probe container left behind."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for summary in self.api.containers(all=True, filters={"label": self._label()}):
+            self._remove(summary["Id"])
+
+    def _label(self) -> str:
+        return f"{PROBE_LABEL}={self.run_id}"
+
+    def _execute(self, probe: Probe) -> ProbeResult:
+        started = time.monotonic()
+        image_id = self.image_id
+        container_id = None
+        try:
+            container_id = self._create(probe, image_id)
+            self.api.start(container_id)
+            exit_code = self.api.wait(container_id, timeout=probe.timeout_s)["StatusCode"]
+            stdout, stderr = (self._logs(container_id, out) for out in (True, False))
+            return ProbeResult(probe, exit_code, stdout, stderr, time.monotonic() - started,
+                               image_id)
+        except (requests.ReadTimeout, requests.ConnectionError):
+            return self._failed(probe, started, f"no answer within {probe.timeout_s:.0f} s")
+        except APIError as error:
+            return self._failed(probe, started, error.explanation or str(error))
+        finally:
+            if container_id:
+                self._remove(container_id)
+
+    def _create(self, probe: Probe, image_id: str) -> str:
+        host_config = self.api.create_host_config(
+            network_mode=probe.netns,
+            volumes_from=[probe.volumes_from] if probe.volumes_from else None,
+            pid_mode="host" if probe.host_pid else None,
+        )
+        created = self.api.create_container(
+            image_id,
+            command=list(probe.command),
+            labels={PROBE_LABEL: self.run_id},
+            host_config=host_config,
+        )
+        return created["Id"]
+
+    def _logs(self, container_id: str, stdout: bool) -> str:
+        raw = self.api.logs(container_id, stdout=stdout, stderr=not stdout)
+        return raw.decode("utf-8", errors="replace")
+
+    def _remove(self, container_id: str) -> None:
+        try:
+            self.api.remove_container(container_id, force=True)
+        except (NotFound, APIError):  # gone already, or its removal is under way
+            pass
+
+    @staticmethod
+    def _failed(probe: Probe, started: float, problem: str) -> ProbeResult:
+        return ProbeResult(probe, None, "", "", time.monotonic() - started, problem=problem)

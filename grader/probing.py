@@ -1,0 +1,62 @@
+"""Behavioural verdicts shared by the checks: reachability, proven isolation, HTTP answers.
+
+Every probe runs in the trusted probe image; a negative verdict counts only once the same
+probe has shown it reaches something it should.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from grader.checking import Undecided, fail
+from grader.engine.container import Container
+from grader.i18n import t
+from grader.probes import HttpAnswer, ProbeResult, ProbeRunner, http_get, ping
+
+HOST = "host"
+
+
+def netns_of(container: Container) -> str:
+    return f"container:{container.id}"
+
+
+def run(probes: ProbeRunner, probe) -> ProbeResult:
+    """The probe's result, or Undecided when it could not run at all."""
+    result = probes.run(probe)
+    if result.problem:
+        raise Undecided(t("the probe could not run: {p}", "la sonde n'a pas pu s'exécuter : {p}")
+                        .format(p=result.problem))
+    return result
+
+
+def answers_ping(probes: ProbeRunner, ip: str, *, netns: str) -> bool:
+    return run(probes, ping(ip, netns=netns)).succeeded
+
+
+def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str) -> list:
+    return [ping(ip, netns=netns) for ip in (control_ip, *target_ips)]
+
+
+def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: str, netns: str,
+                    source: str, target: str) -> None:
+    """Passes when no target answers while ``control_ip`` (a peer the source must reach, such
+    as its gateway) does; fails when a target answers; Undecided when the control is silent."""
+    for probe in isolation_probes(target_ips, control_ip, netns):
+        probes.submit(probe)  # all at once: a silence costs the ping timeout only once
+    if not answers_ping(probes, control_ip, netns=netns):
+        raise Undecided(t(
+            "from {s}, the probe could not reach {c} either, so the silence of {a} proves "
+            "nothing about isolation",
+            "depuis {s}, la sonde n'atteint pas non plus {c} : le silence de {a} ne prouve "
+            "donc pas l'isolation").format(s=source, c=control_ip, a=target))
+    answered = [ip for ip in target_ips if answers_ping(probes, ip, netns=netns)]
+    if answered:
+        fail(t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
+             expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
+                 ips=", ".join(target_ips)),
+             found=t("{ips} answered", "{ips} a répondu").format(ips=", ".join(answered)))
+
+
+def http_answer(probes: ProbeRunner, url: str, *, netns: str) -> HttpAnswer:
+    result = run(probes, http_get(url, netns=netns))
+    return HttpAnswer.read(result)

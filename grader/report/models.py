@@ -1,0 +1,78 @@
+"""The report: what ``check --format json`` writes and LMS integrations read.
+
+Its shape is a contract (see ``docker-grade schema``); ``SCHEMA_VERSION`` changes with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # a prerequisite did not pass; the message names it
+    ERROR = "error"  # the grader could not decide; the message says why
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckResult(_Model):
+    id: str
+    title: str
+    status: Status
+    score: float
+    max_score: float = Field(description="the check's weight in the rubric")
+    message: str = Field(description="what was expected and what was found")
+    hint: Optional[str] = Field(description="how to fix it; null when the check passed")
+    evidence: dict[str, Any] = Field(description="what was looked at (containers, networks...)")
+    duration_s: float
+
+
+class ExerciseResult(_Model):
+    id: str
+    title: str
+    score: float
+    max_score: float
+    checks: list[CheckResult]
+
+
+class Tool(_Model):
+    name: str
+    version: str
+
+
+class Student(_Model):
+    id: Optional[str]
+
+
+class Host(_Model):
+    docker_host: str
+    engine_version: str
+    api_version: str
+    os: str
+    engine_id: str
+
+
+class Report(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool: Tool
+    student: Student
+    host: Host
+    started_at: datetime = Field(description="ISO 8601, UTC")
+    duration_s: float
+    score: float
+    max_score: float
+    exercises: list[ExerciseResult]
+
+    @property
+    def all_passed(self) -> bool:
+        return all(c.status is Status.PASSED for e in self.exercises for c in e.checks)

@@ -1,0 +1,87 @@
+"""One pytest run per grading, in-process, over the selected exercises' check modules.
+
+Isolated from the folder it is started in: our own ini file (``-c``), no conftest
+(``--noconftest``), no plugin but ours and pytest-json-report (autoload off), no cache, no
+bytecode, and the student's ``PYTEST_*`` variables ignored; so nothing is read from or written
+to the student's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from pytest_jsonreport.plugin import JSONReport
+
+from grader.errors import GraderError
+from grader.resources import check_module_path, checks_dir
+from grader.runner.context import GradingContext
+from grader.runner.outcome import Outcome
+from grader.runner.plugin import GraderPlugin
+from grader.report.models import Status
+
+_INI = Path(__file__).with_name("pytest.ini")
+_STUDENT_VARIABLES = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
+
+
+def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
+    """Runs every check of the selected exercises; returns each one's outcome by
+    ``(exercise id, check id)``. A check with no outcome (no function for it) is absent."""
+    modules = [check_module_path(a.spec.id) for a in context.assignments]
+    modules = [str(path) for path in modules if path.is_file()]
+    if not modules:
+        return {}
+    plugin, json_report = GraderPlugin(context), JSONReport()
+    args = [
+        *modules,
+        "-c", str(_INI), "--rootdir", str(checks_dir()), "--noconftest",
+        "-p", "no:cacheprovider", "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
+        "--import-mode=importlib", "--assert=plain", "--capture=sys", "-q",
+        "-W", "ignore",
+    ]
+    with _isolated_environment():
+        exit_code = pytest.main(args, plugins=[json_report, plugin])
+    if exit_code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        raise GraderError(f"the check modules could not run (pytest exit code {exit_code})")
+    return _outcomes(json_report.report or {})
+
+
+def _outcomes(report: dict) -> dict[tuple[str, str], Outcome]:
+    outcomes = {}
+    for test in report.get("tests", []):
+        metadata = test.get("metadata") or {}
+        if "check" not in metadata:
+            continue
+        outcomes[(metadata["exercise"], metadata["check"])] = Outcome(
+            Status(metadata["status"]), metadata["message"], metadata["evidence"],
+            metadata["duration_s"],
+        )
+    return outcomes
+
+
+@contextlib.contextmanager
+def _isolated_environment() -> Iterator[None]:
+    saved_env = {name: os.environ.get(name) for name in (*_STUDENT_VARIABLES,
+                                                         "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    saved_bytecode = sys.dont_write_bytecode
+    for name in _STUDENT_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    sys.dont_write_bytecode = True
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        sys.dont_write_bytecode = saved_bytecode
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

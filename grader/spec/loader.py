@@ -1,0 +1,54 @@
+"""Loads one spec file; errors name the file, the line and the field at fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from grader.errors import SpecError
+from grader.spec.models import ExerciseSpec
+
+
+def load_exercise(path: Path) -> ExerciseSpec:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except OSError as error:
+        raise SpecError(f"{path}: cannot read: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise SpecError(f"{where}: not valid YAML: {getattr(error, 'problem', error)}") from None
+    try:
+        spec = ExerciseSpec.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        line = _line_of(text, first["loc"])
+        raise SpecError(f"{path}:{line}: field '{field}': {first['msg']}") from None
+    if spec.id != path.stem:
+        raise SpecError(f"{path}:{_line_of(text, ('id',))}: field 'id': {spec.id!r} must match "
+                        f"the file name {path.stem!r}")
+    return spec
+
+
+def _line_of(text: str, loc: tuple) -> int:
+    """The 1-based line of the deepest YAML node on the path ``loc`` (pydantic's error path)."""
+    node = yaml.compose(text)
+    line = node.start_mark.line if node else 0
+    for part in loc:
+        node = _child(node, part)
+        if node is None:
+            break
+        line = node.start_mark.line
+    return line + 1
+
+
+def _child(node, part):
+    if isinstance(node, yaml.MappingNode):
+        return next((value for key, value in node.value if key.value == str(part)), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None

@@ -1,0 +1,64 @@
+"""The exercise spec (``exercises/<id>.yaml``), validated with unknown keys rejected."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from grader.i18n import Localized
+from grader.spec.params import ParamSpec
+
+_ID = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+class CheckSpec(BaseModel):
+    """One rubric line: its stable id, weight, texts and the checks it needs to pass first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_ID)
+    weight: float = Field(gt=0)
+    title: Localized
+    hint: Localized
+    requires: tuple[str, ...] = ()
+
+
+class ExerciseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=_ID)
+    number: int = Field(ge=1, description="the exercise's place in the course")
+    title: Localized
+    statement: Localized
+    params: tuple[ParamSpec, ...] = ()
+    checks: tuple[CheckSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_are_unique_and_requirements_come_first(self) -> ExerciseSpec:
+        _unique("param", [param.name for param in self.params])
+        _unique("check", [check.id for check in self.checks])
+        seen: set[str] = set()
+        for check in self.checks:
+            for required in check.requires:
+                if required not in seen:
+                    raise ValueError(
+                        f"check {check.id!r} requires {required!r}, which is not a check "
+                        "listed before it"
+                    )
+            seen.add(check.id)
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(check.weight for check in self.checks))
+
+    def check(self, check_id: str) -> CheckSpec:
+        return next(check for check in self.checks if check.id == check_id)
+
+    def param(self, name: str) -> ParamSpec | None:
+        return next((param for param in self.params if param.name == name), None)
+
+
+def _unique(kind: str, names: list[str]) -> None:
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate {kind} id(s): {', '.join(duplicates)}")
