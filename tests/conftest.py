@@ -47,3 +47,22 @@ def student(docker_client, fixture_images) -> StudentHost:
     host = StudentHost(docker_client)
     yield host
     host.remove_all()
+
+
+LYING_PING_IMAGES = {
+    # A student image whose own ping lies must change no verdict: probes never use it.
+    "docker-grade-test/ping-always-succeeds": "FROM busybox\nRUN rm /bin/ping && "
+    "printf '#!/bin/sh\\necho 64 bytes from $1\\nexit 0\\n' > /bin/ping && chmod +x /bin/ping\n",
+    "docker-grade-test/ping-always-fails": "FROM busybox\nRUN rm /bin/ping && "
+    "printf '#!/bin/sh\\nexit 1\\n' > /bin/ping && chmod +x /bin/ping\n",
+    "docker-grade-test/no-ping": "FROM busybox\nRUN rm /bin/ping\n",
+}
+
+
+@pytest.fixture(scope="session")
+def lying_images(docker_client, fixture_images) -> dict[str, str]:
+    host = StudentHost(docker_client)
+    for tag, dockerfile in LYING_PING_IMAGES.items():
+        host.build(tag, dockerfile)
+    yield {tag.split("/")[1]: tag for tag in LYING_PING_IMAGES}
+    host.remove_all()

@@ -1,0 +1,510 @@
+"""grader.artifacts.dockerfile: BuildKit's parser on real files, stages, and the rubric's lint."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.artifacts.dockerfile import (
+    Dockerfile,
+    DockerfileError,
+    Finding,
+    Instruction,
+    Stage,
+    lint,
+    parse_dockerfile,
+)
+from grader.i18n import Localized
+
+COURSE = """\
+# The build image
+FROM node:lts-alpine AS build
+WORKDIR /app
+COPY package*.json /app
+COPY . /app
+RUN npm ci
+# The production image
+FROM node:lts-alpine
+WORKDIR /app
+USER node
+EXPOSE 8080
+COPY --chown=node:node --from=build /app /app
+CMD ["node", "index.js"]
+"""
+
+FIXED = COURSE.replace("COPY package*.json /app\n", "COPY package*.json /app/\n")
+
+
+def write(tmp_path: Path, text: str, name: str = "Dockerfile") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def parse(tmp_path: Path, text: str) -> Dockerfile:
+    return parse_dockerfile(write(tmp_path, text))
+
+
+def rules(dockerfile: Dockerfile) -> list[tuple[str, bool, int]]:
+    return [(finding.rule, finding.blocking, finding.line) for finding in lint(dockerfile)]
+
+
+# --- the course's Dockerfile -----------------------------------------------------------------
+
+
+def test_course_dockerfile_stages(tmp_path):
+    dockerfile = parse(tmp_path, COURSE)
+
+    assert dockerfile.path == tmp_path / "Dockerfile"
+    assert dockerfile.is_multistage
+    build, production = dockerfile.stages
+    assert (build.index, build.name, build.base, build.line) == (0, "build", "node:lts-alpine", 2)
+    assert (production.index, production.name, production.base) == (1, None, "node:lts-alpine")
+    assert [i.keyword for i in build.instructions] == ["WORKDIR", "COPY", "COPY", "RUN"]
+    assert [i.keyword for i in production.instructions] == [
+        "WORKDIR", "USER", "EXPOSE", "COPY", "CMD"
+    ]
+    assert dockerfile.copies_from_earlier_stage()
+
+
+def test_course_copy_flags_are_flags_not_sources(tmp_path):
+    copy = parse(tmp_path, COURSE).stages[1].instructions[3]
+
+    assert copy == Instruction(
+        keyword="COPY",
+        arguments=("/app", "/app"),
+        flags={"chown": "node:node", "from": "build"},
+        json_form=False,
+        line=12,
+        original="COPY --chown=node:node --from=build /app /app",
+    )
+    hash(copy)  # frozen and hashable, although flags is a dict
+
+
+def test_course_cmd_is_exec_form(tmp_path):
+    cmd = parse(tmp_path, COURSE).stages[1].instructions[-1]
+
+    assert (cmd.keyword, cmd.arguments, cmd.json_form, cmd.line) == (
+        "CMD", ("node", "index.js"), True, 13
+    )
+
+
+def test_course_dockerfile_has_exactly_one_blocking_finding_on_line_4(tmp_path):
+    findings = lint(parse(tmp_path, COURSE))
+
+    assert len(findings) == 1
+    (finding,) = findings
+    assert isinstance(finding, Finding)
+    assert (finding.rule, finding.blocking, finding.line) == ("copy-dest-not-dir", True, 4)
+    assert isinstance(finding.message, Localized)
+    assert "/app" in finding.message.en and "/app" in finding.message.fr
+    assert finding.message.en != finding.message.fr
+    assert "COPY package*.json /app/" in finding.fix.en
+    assert "COPY package*.json /app/" in finding.fix.fr
+
+
+def test_fixed_course_dockerfile_is_clean(tmp_path):
+    assert lint(parse(tmp_path, FIXED)) == []
+
+
+# --- copy-dest-not-dir -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "COPY a b /app",
+        "COPY package*.json /app",
+        "COPY src/?.js /app",
+        "ADD a b /app",
+        'COPY ["a", "b", "/app"]',
+        'COPY ["package*.json", "/app"]',
+        "COPY --chown=node:node --from=build a b /app",
+    ],
+)
+def test_several_sources_into_a_non_directory_block(tmp_path, copy):
+    dockerfile = parse(tmp_path, f"FROM node:lts-alpine\n{copy}\n")
+
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, 2)]
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "COPY a b /app/",
+        "COPY package*.json /app/",
+        "COPY a b .",
+        "COPY a b ./",
+        "COPY package*.json ./",
+        'COPY ["a", "b", "/app/"]',
+        "COPY a /app",
+        "COPY . /app",
+        "COPY --from=build /app /app",
+        "ADD https://example.com/x.tar.gz /opt/x.tar.gz",
+    ],
+)
+def test_directory_destination_or_single_source_is_fine(tmp_path, copy):
+    assert rules(parse(tmp_path, f"FROM node:lts-alpine\n{copy}\n")) == []
+
+
+def test_fix_of_exec_form_copy_is_exec_form(tmp_path):
+    (finding,) = lint(parse(tmp_path, 'FROM node:lts-alpine\nCOPY ["a", "b", "/app"]\n'))
+
+    assert 'COPY ["a", "b", "/app/"]' in finding.fix.en
+
+
+def test_fix_keeps_the_flags(tmp_path):
+    (finding,) = lint(parse(tmp_path, "FROM node:22\nCOPY --chown=node:node a b /app\n"))
+
+    assert "COPY --chown=node:node a b /app/" in finding.fix.en
+
+
+def test_continuation_lines_split_a_copy(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine
+        COPY package.json \\
+             package-lock.json \\
+             /app
+        RUN npm ci
+        """,
+    )
+
+    copy, run = dockerfile.stages[0].instructions
+    assert (copy.arguments, copy.line) == (("package.json", "package-lock.json", "/app"), 2)
+    assert run.line == 5
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.line) == ("copy-dest-not-dir", 2)
+    assert "COPY package.json package-lock.json /app/" in finding.fix.en
+
+
+def test_comments_between_continuation_lines(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine
+        COPY package.json \\
+        # the lock file too
+             package-lock.json \\
+          # indented comment
+             /app/
+        CMD ["node", "index.js"]
+        """,
+    )
+
+    copy, cmd = dockerfile.stages[0].instructions
+    assert copy.arguments == ("package.json", "package-lock.json", "/app/")
+    assert "#" not in copy.original
+    assert cmd.line == 7
+    assert lint(dockerfile) == []
+
+
+# --- cmd-shell-form --------------------------------------------------------------------------
+
+
+def test_single_stage_with_shell_form_cmd(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine
+        WORKDIR /app
+        COPY . .
+        CMD node index.js
+        """,
+    )
+
+    assert not dockerfile.is_multistage
+    assert not dockerfile.copies_from_earlier_stage()
+    cmd = dockerfile.stages[0].instructions[-1]
+    assert (cmd.arguments, cmd.json_form) == (("node index.js",), False)
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.blocking, finding.line) == ("cmd-shell-form", False, 4)
+    assert "/bin/sh" in finding.message.en and "/bin/sh" in finding.message.fr
+    assert 'CMD ["node", "index.js"]' in finding.fix.en
+    assert 'CMD ["node", "index.js"]' in finding.fix.fr
+
+
+def test_shell_form_entrypoint_warns(tmp_path):
+    dockerfile = parse(tmp_path, "FROM node:lts-alpine\nENTRYPOINT node index.js\n")
+
+    assert rules(dockerfile) == [("cmd-shell-form", False, 2)]
+    assert 'ENTRYPOINT ["node", "index.js"]' in lint(dockerfile)[0].fix.en
+
+
+def test_single_quoted_json_is_shell_form(tmp_path):
+    # Not valid JSON, so Docker runs it with /bin/sh -c.
+    dockerfile = parse(tmp_path, "FROM node:lts-alpine\nCMD ['node', 'index.js']\n")
+
+    assert not dockerfile.stages[0].instructions[0].json_form
+    (finding,) = lint(dockerfile)
+    assert finding.rule == "cmd-shell-form"
+    assert 'CMD ["node", "index.js"]' in finding.fix.en
+
+
+def test_shell_syntax_gets_a_generic_fix(tmp_path):
+    (finding,) = lint(parse(tmp_path, "FROM node:22\nCMD npm run migrate && node index.js\n"))
+
+    assert finding.rule == "cmd-shell-form"
+    assert "script" in finding.fix.en and "script" in finding.fix.fr
+
+
+# --- from-latest -----------------------------------------------------------------------------
+
+
+def test_from_without_tag(tmp_path):
+    dockerfile = parse(tmp_path, 'FROM node\nCMD ["node", "index.js"]\n')
+
+    assert dockerfile.stages[0].base == "node"
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.blocking, finding.line) == ("from-latest", False, 1)
+    assert "FROM node:lts-alpine" in finding.fix.en
+    assert "FROM node:lts-alpine" in finding.fix.fr
+
+
+def test_from_latest_tag(tmp_path):
+    dockerfile = parse(tmp_path, 'FROM node:latest AS build\nCMD ["node", "index.js"]\n')
+
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.line) == ("from-latest", 1)
+    assert "FROM node:lts-alpine AS build" in finding.fix.en
+
+
+@pytest.mark.parametrize(
+    "base",
+    [
+        "scratch",
+        "node:lts-alpine",
+        "node:22-alpine",
+        "node@sha256:" + "a" * 64,
+        "localhost:5000/app:1.2",
+        "node:${NODE_VERSION}",
+    ],
+)
+def test_pinned_images_scratch_and_variables_do_not_warn(tmp_path, base):
+    text = f"ARG NODE_VERSION=22\nFROM {base}\nCOPY a /a\n"
+    assert rules(parse(tmp_path, text)) == []
+
+
+def test_registry_port_is_not_a_tag(tmp_path):
+    assert rules(parse(tmp_path, "FROM localhost:5000/app\n")) == [("from-latest", False, 1)]
+
+
+def test_from_an_earlier_stage_is_not_an_image(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine AS Deps
+        RUN npm ci
+        FROM deps
+        CMD ["node", "index.js"]
+        """,
+    )
+
+    assert [stage.name for stage in dockerfile.stages] == ["deps", None]
+    assert dockerfile.stages[1].base == "deps"
+    assert lint(dockerfile) == []
+
+
+# --- stages and --from= ----------------------------------------------------------------------
+
+
+def test_stage_referenced_by_index(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine
+        RUN npm ci
+        FROM node:lts-alpine
+        COPY --from=0 /app /app
+        """,
+    )
+
+    assert dockerfile.stages[0].name is None
+    assert dockerfile.copies_from_earlier_stage()
+
+
+def test_index_of_a_later_or_missing_stage_does_not_count(tmp_path):
+    dockerfile = parse(tmp_path, "FROM node:22\nRUN x\nFROM node:22\nCOPY --from=1 /a /a\n")
+
+    assert not dockerfile.copies_from_earlier_stage()
+
+
+def test_external_image_in_from_flag_is_not_an_earlier_stage(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:lts-alpine AS build
+        RUN npm ci
+        FROM node:lts-alpine
+        COPY --from=nginx:alpine /etc/nginx/nginx.conf /etc/nginx/
+        """,
+    )
+
+    copy = dockerfile.stages[1].instructions[0]
+    assert copy.flags == {"from": "nginx:alpine"}
+    assert copy.arguments == ("/etc/nginx/nginx.conf", "/etc/nginx/")
+    assert not dockerfile.copies_from_earlier_stage()
+
+
+def test_copy_from_in_an_earlier_stage_only_does_not_count(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:22 AS a
+        RUN x
+        FROM node:22 AS b
+        COPY --from=a /x /x
+        FROM node:22
+        COPY . .
+        """,
+    )
+
+    assert not dockerfile.copies_from_earlier_stage()
+
+
+def test_lowercase_keywords_and_stage_names(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        from node:lts-alpine as BUILD
+        workdir /app
+        copy package*.json ./
+        from node:lts-alpine
+        copy --from=Build /app /app
+        cmd ["node", "index.js"]
+        """,
+    )
+
+    build, production = dockerfile.stages
+    assert build.name == "build"
+    assert [i.keyword for i in production.instructions] == ["COPY", "CMD"]
+    assert production.instructions[0].flags == {"from": "Build"}
+    assert production.instructions[1].json_form
+    assert dockerfile.copies_from_earlier_stage()
+    assert lint(dockerfile) == []
+
+
+def test_syntax_directive_and_leading_comments(tmp_path):
+    dockerfile = parse(tmp_path, "# syntax=docker/dockerfile:1\n# a comment\n\n" + FIXED)
+
+    assert [stage.line for stage in dockerfile.stages] == [5, 11]
+    assert lint(dockerfile) == []
+
+
+def test_escape_directive(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        # escape=`
+        FROM node:lts-alpine
+        COPY a `
+             b /app
+        """,
+    )
+
+    (copy,) = dockerfile.stages[0].instructions
+    assert (copy.arguments, copy.line) == (("a", "b", "/app"), 3)
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, 3)]
+
+
+def test_global_args_before_from_are_allowed(tmp_path):
+    dockerfile = parse(tmp_path, "ARG TAG=22\nFROM node:$TAG\nRUN true\n")
+
+    (stage,) = dockerfile.stages
+    assert (stage.base, stage.line, len(stage.instructions)) == ("node:$TAG", 2, 1)
+
+
+def test_boolean_flag(tmp_path):
+    copy = parse(tmp_path, "FROM node:22\nCOPY --link a /a\n").stages[0].instructions[0]
+
+    assert (copy.flags, copy.arguments) == ({"link": "true"}, ("a", "/a"))
+
+
+def test_heredoc(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:22
+        RUN <<EOF
+        npm ci
+        EOF
+        CMD ["node", "index.js"]
+        """,
+    )
+
+    run, cmd = dockerfile.stages[0].instructions
+    assert (run.line, cmd.line) == (2, 5)
+
+
+def test_dataclasses_are_frozen(tmp_path):
+    dockerfile = parse(tmp_path, COURSE)
+
+    with pytest.raises(AttributeError):
+        dockerfile.stages = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        dockerfile.stages[0].name = "x"  # type: ignore[misc]
+    assert isinstance(dockerfile.stages[0], Stage)
+
+
+# --- files that cannot be used ---------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "Dockerfile"
+    with pytest.raises(DockerfileError, match="no such file") as raised:
+        parse_dockerfile(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_directory(tmp_path):
+    with pytest.raises(DockerfileError, match="directory"):
+        parse_dockerfile(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n   \n", "# only a comment\n"])
+def test_empty_file(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(DockerfileError) as raised:
+        parse_dockerfile(path)
+    message = str(raised.value)
+    assert str(path) in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("FROM node:22\nRUN <<EOF\nnpm ci\n", "heredoc"),  # unterminated heredoc
+        ("# escape=x\nFROM node:22\n", "escape"),  # invalid escape directive
+        ("FROM node:22\nCOPPY a /a\n", "unknown instruction COPPY"),
+        ("Hello, this is not a Dockerfile.\n", "unknown instruction"),
+        ("RUN npm ci\nFROM node:22\n", "before the first FROM"),
+        ("ARG A=1\n", "no FROM"),
+        ("FROM\n", "FROM <image>"),
+        ("FROM node:22 build\n", "FROM <image>"),
+        ("FROM node:22 AS a\nFROM node:22 AS A\n", "duplicate stage"),
+        ("FROM node:22\nCOPY package.json\n", "destination"),
+    ],
+)
+def test_file_that_does_not_parse(tmp_path, text, reason):
+    path = write(tmp_path, text)
+    with pytest.raises(DockerfileError, match=reason) as raised:
+        parse_dockerfile(path)
+    message = str(raised.value)
+    assert message.startswith(str(path)) and "\n" not in message
+
+
+def test_binary_file(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM node:22\n\0\1\2")
+    with pytest.raises(DockerfileError, match="binary"):
+        parse_dockerfile(path)
+
+
+def test_non_utf8_comment_is_tolerated(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes("# créé\nFROM node:22\n".encode("latin-1"))
+
+    assert parse_dockerfile(path).stages[0].base == "node:22"

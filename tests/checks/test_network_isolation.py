@@ -1,0 +1,135 @@
+"""network-isolation on a real engine: isolation proven by probes, never by the student's ping."""
+
+import pytest
+
+from support.cli import all_passed, grade
+
+EXERCISE = "network-isolation"
+CHECKS = ("two-bridge-networks", "separate-networks", "host-reaches-a", "host-reaches-b",
+          "b-cannot-reach-a")
+
+
+def two_networks(student):
+    student.network("net-a")
+    student.network("net-b")
+
+
+def test_course_solution_gets_full_score_and_names_a_and_b(student):
+    two_networks(student)
+    a = student.container("busybox", name="box-a", network="net-a")
+    b = student.container("busybox", name="box-b", network="net-b")
+
+    run = grade(EXERCISE)
+
+    assert run.exit_code == 0
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    evidence = run.check(EXERCISE, "separate-networks")["evidence"]
+    assert evidence["a"].startswith("box-a") and evidence["b"].startswith("box-b")
+    isolation = run.check(EXERCISE, "b-cannot-reach-a")["evidence"]
+    a.reload(), b.reload()
+    assert isolation["a_addresses"] == [a.attrs["NetworkSettings"]["Networks"]["net-a"]["IPAddress"]]
+    assert isolation["control"] == b.attrs["NetworkSettings"]["Networks"]["net-b"]["Gateway"]
+
+
+def test_both_containers_on_one_network_can_talk(student):
+    two_networks(student)
+    student.container("busybox", network="net-a")
+    student.container("busybox", network="net-a")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {
+        **all_passed("two-bridge-networks", "host-reaches-a", "host-reaches-b"),
+        "separate-networks": "failed", "b-cannot-reach-a": "failed",
+    }
+    assert "net-a" in run.check(EXERCISE, "separate-networks")["message"]
+
+
+def test_b_connected_to_both_networks_reaches_a(student):
+    two_networks(student)
+    student.container("busybox", network="net-a")
+    b = student.container("busybox", network="net-b")
+    student.connect("net-a", b)  # docker network connect net-a B
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {
+        **all_passed("two-bridge-networks", "host-reaches-a", "host-reaches-b"),
+        "separate-networks": "failed", "b-cannot-reach-a": "failed",
+    }
+
+
+def test_one_user_network_and_the_default_bridge(student):
+    student.network("net-a")
+    student.container("busybox", network="net-a")
+    student.container("busybox")  # on the default bridge: not a user-defined network
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {
+        "two-bridge-networks": "failed", "separate-networks": "failed",
+        "host-reaches-a": "skipped", "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped",
+    }
+    assert "separate-networks" in run.check(EXERCISE, "host-reaches-a")["message"]
+
+
+def test_a_single_container(student):
+    two_networks(student)
+    student.container("busybox", network="net-a")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {
+        "two-bridge-networks": "passed", "separate-networks": "failed",
+        "host-reaches-a": "skipped", "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped",
+    }
+
+
+def test_a_silence_without_proof_that_the_probe_works_is_an_error_not_a_pass(student):
+    student.network("net-a")
+    # A bridge with no address on the host: B's own gateway cannot answer.
+    student.network("net-b", options={"com.docker.network.bridge.inhibit_ipv4": "true"})
+    student.container("busybox", network="net-a")
+    student.container("busybox", network="net-b")
+
+    run = grade(EXERCISE)
+
+    isolation = run.check(EXERCISE, "b-cannot-reach-a")
+    assert isolation["status"] == "error" and isolation["score"] == 0
+    assert "proves nothing" in isolation["message"]
+
+
+@pytest.mark.parametrize("image", ["ping-always-succeeds", "ping-always-fails", "no-ping"])
+def test_a_lying_or_missing_ping_in_the_students_containers_changes_nothing(
+        student, lying_images, image):
+    two_networks(student)
+    student.container(lying_images[image], network="net-a")
+    student.container(lying_images[image], network="net-b")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_a_lying_ping_does_not_hide_a_shared_network(student, lying_images):
+    student.network("net-a")
+    student.network("net-b")
+    student.container(lying_images["ping-always-fails"], network="net-a")
+    student.container(lying_images["ping-always-fails"], network="net-a")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE)["b-cannot-reach-a"] == "failed"
+
+
+def test_named_containers_override_discovery(student):
+    two_networks(student)
+    student.container("busybox", name="first", network="net-a")
+    student.container("busybox", name="second", network="net-b")
+    student.container("busybox", name="newest", network="net-a")  # discovery would pick it
+
+    run = grade(EXERCISE, settings=("a=second", "b=first"))
+
+    evidence = run.check(EXERCISE, "separate-networks")["evidence"]
+    assert evidence["a"].startswith("second") and evidence["b"].startswith("first")
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
