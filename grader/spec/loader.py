@@ -25,13 +25,22 @@ def load_exercise(path: Path) -> ExerciseSpec:
         spec = ExerciseSpec.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        line = _line_of(text, first["loc"])
+        loc = _loc_of(first)
+        field = ".".join(str(part) for part in loc) or "(top level)"
+        line = _line_of(text, loc)
         raise SpecError(f"{path}:{line}: field '{field}': {first['msg']}") from None
     if spec.id != path.stem:
         raise SpecError(f"{path}:{_line_of(text, ('id',))}: field 'id': {spec.id!r} must match "
                         f"the file name {path.stem!r}")
     return spec
+
+
+def _loc_of(error: dict) -> tuple:
+    """pydantic's path to the error; for a wrong ``type:`` tag, down to that key."""
+    loc = tuple(error["loc"])
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc += (error["ctx"]["discriminator"].strip("'"),)
+    return loc
 
 
 def _line_of(text: str, loc: tuple) -> int:

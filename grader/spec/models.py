@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from grader.i18n import Localized
 from grader.spec.params import ParamSpec
@@ -32,12 +32,18 @@ class ExerciseSpec(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _names_are_unique_and_requirements_come_first(self) -> ExerciseSpec:
-        _unique("param", [param.name for param in self.params])
-        _unique("check", [check.id for check in self.checks])
+    @field_validator("params")
+    @classmethod
+    def _param_names_are_unique(cls, params: tuple) -> tuple:
+        _unique("param", [param.name for param in params])
+        return params
+
+    @field_validator("checks")
+    @classmethod
+    def _ids_are_unique_and_requirements_come_first(cls, checks: tuple) -> tuple:
+        _unique("check", [check.id for check in checks])
         seen: set[str] = set()
-        for check in self.checks:
+        for check in checks:
             for required in check.requires:
                 if required not in seen:
                     raise ValueError(
@@ -45,7 +51,7 @@ class ExerciseSpec(BaseModel):
                         "listed before it"
                     )
             seen.add(check.id)
-        return self
+        return checks
 
     @property
     def max_score(self) -> float:

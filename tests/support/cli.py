@@ -29,11 +29,15 @@ class GraderRun:
         return next(c for c in found["checks"] if c["id"] == check_id)
 
 
+# The console script of the environment running the tests: the installed grader, not the
+# source tree (``python -m`` would put the current folder first on sys.path).
+EXECUTABLE = str(Path(sys.executable).with_name("docker-grade"))
+
+
 def docker_grade(*args: str, cwd: Path | None = None, env: dict | None = None,
                  timeout: float = 120) -> GraderRun:
     completed = subprocess.run(
-        [sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=cwd,
-        env=env, timeout=timeout,
+        [EXECUTABLE, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
     )
     return GraderRun(completed.returncode, completed.stdout, completed.stderr)
 
