@@ -30,9 +30,20 @@ def docker_client() -> docker.DockerClient:
     except docker.errors.DockerException as error:
         pytest.fail(f"these tests need a Docker engine (bash .ci/run starts one): {error}")
     remove_leftovers(client)
+    _require_a_clean_engine(client)
     yield client
     remove_leftovers(client)
     client.close()
+
+
+def _require_a_clean_engine(client: docker.DockerClient) -> None:
+    """Discovery grades whatever runs: a container or network of someone else's would change
+    the verdicts these tests expect, so they refuse to run beside one."""
+    containers = [c["Names"][0] for c in client.api.containers(all=True)]
+    networks = [n["Name"] for n in client.api.networks() if n["Name"] not in ("bridge", "host", "none")]
+    if containers or networks:
+        pytest.exit(f"the engine is not clean (containers: {containers}, networks: {networks}); "
+                    "these tests need one with no other containers or networks", returncode=1)
 
 
 @pytest.fixture(scope="session")
