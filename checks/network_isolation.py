@@ -8,8 +8,8 @@ from grader.checking import NotApplicable, check, expect, fail, t
 from grader.engine.container import Container
 from grader.engine.discovery import Pair, find_pair, named
 from grader.engine.snapshot import Snapshot
-from grader.probing import HOST, answers_ping, expect_isolated, isolation_probes, netns_of
-from grader.probes import ping
+from grader.probing import (HOST, LOOPBACK, expect_isolated, expect_reaches, isolation_probes,
+                            netns_of, reach_probes)
 
 _NO_PAIR = t("no containers A and B were identified (see separate-networks)",
              "aucun conteneur A et B n'a été identifié (voir separate-networks)")
@@ -53,8 +53,8 @@ def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:
     a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
     b_ip = _bridge_ip(snapshot, pair.b, params["net_b"])
     return {
-        "host-reaches-a": [ping(a_ip, netns=HOST)] if a_ip else [],
-        "host-reaches-b": [ping(b_ip, netns=HOST)] if b_ip else [],
+        "host-reaches-a": reach_probes(a_ip, LOOPBACK, HOST) if a_ip else [],
+        "host-reaches-b": reach_probes(b_ip, LOOPBACK, HOST) if b_ip else [],
         "b-cannot-reach-a": isolation_probes(_ips(pair.a), _control_ip(pair, params),
                                              netns_of(pair.b)),
     }
@@ -126,10 +126,8 @@ def _expect_host_reaches(probes, snapshot, params, verdict, container: Container
     if ip is None:
         fail(t("{x} has no address on a bridge network", "{x} n'a pas d'adresse sur un réseau bridge")
              .format(x=letter), expected=t("an address", "une adresse"), found=_ips(container))
-    expect(answers_ping(probes, ip, netns=HOST),
-           t("the host cannot ping {x}", "l'hôte ne peut pas pinguer {x}").format(x=letter),
-           expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=ip),
-           found=t("no reply", "aucune réponse"))
+    expect_reaches(probes, target_ip=ip, control_ip=LOOPBACK, netns=HOST,
+                   source=t("the host", "l'hôte"), target=letter)
 
 
 @check("host-reaches-a")

@@ -27,7 +27,11 @@ class Localized(BaseModel):
         return getattr(self, lang)
 
     def format(self, **values: object) -> Localized:
-        return Localized(en=self.en.format(**values), fr=self.fr.format(**values))
+        """Fills the placeholders of both texts; a Localized value fills each in its language."""
+        def in_lang(lang: Lang) -> dict[str, object]:
+            return {name: render(value, lang) for name, value in values.items()}
+
+        return Localized(en=self.en.format(**in_lang("en")), fr=self.fr.format(**in_lang("fr")))
 
 
 def t(en: str, fr: str) -> Localized:

@@ -14,6 +14,7 @@ from grader.i18n import t
 from grader.probes import HttpAnswer, ProbeResult, ProbeRunner, http_get, ping
 
 HOST = "host"
+LOOPBACK = "127.0.0.1"  # what a probe on the host's network must reach to prove it works
 
 
 def netns_of(container: Container) -> str:
@@ -31,6 +32,29 @@ def run(probes: ProbeRunner, probe) -> ProbeResult:
 
 def answers_ping(probes: ProbeRunner, ip: str, *, netns: str) -> bool:
     return run(probes, ping(ip, netns=netns)).succeeded
+
+
+def reach_probes(target_ip: str, control_ip: str, netns: str) -> list:
+    return [ping(target_ip, netns=netns), ping(control_ip, netns=netns)]
+
+
+def expect_reaches(probes: ProbeRunner, *, target_ip: str, control_ip: str, netns: str,
+                   source: str, target: str) -> None:
+    """Passes when ``target_ip`` answers; a silence fails only if the same probe reaches
+    ``control_ip`` (it works), and is Undecided otherwise."""
+    for probe in reach_probes(target_ip, control_ip, netns):
+        probes.submit(probe)
+    if answers_ping(probes, target_ip, netns=netns):
+        return
+    if not answers_ping(probes, control_ip, netns=netns):
+        raise Undecided(t(
+            "from {s}, the probe reached neither {a} ({ip}) nor {c}: it cannot tell",
+            "depuis {s}, la sonde n'atteint ni {a} ({ip}) ni {c} : impossible de conclure")
+            .format(s=source, a=target, ip=target_ip, c=control_ip))
+    fail(t("{s} cannot ping {a}", "{s} ne peut pas pinguer {a}").format(s=source, a=target),
+         expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=target_ip),
+         found=t("no reply (while {c} answers)", "aucune réponse (alors que {c} répond)")
+         .format(c=control_ip))
 
 
 def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str) -> list:
@@ -59,4 +83,8 @@ def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: s
 
 def http_answer(probes: ProbeRunner, url: str, *, netns: str) -> HttpAnswer:
     result = run(probes, http_get(url, netns=netns))
+    if result.exit_code in (126, 127):  # the probe image has no timeout or wget
+        raise Undecided(t("the probe image cannot fetch a page: {e}",
+                          "l'image de sonde ne sait pas récupérer une page : {e}")
+                        .format(e=result.stderr.strip() or result.stdout.strip()))
     return HttpAnswer.read(result)

@@ -18,3 +18,9 @@ def test_language_follows_the_locale(environ, lang):
 def test_render_lists_and_texts():
     assert render([t("a", "b"), "c"], "fr") == "b, c"
     assert render([], "fr") == "aucun"
+
+
+def test_format_fills_each_language_with_its_own_text():
+    text = t("{who} cannot ping {n}", "{who} ne peut pas pinguer {n}").format(
+        who=t("the host", "l'hôte"), n="A")
+    assert (text.en, text.fr) == ("the host cannot ping A", "l'hôte ne peut pas pinguer A")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from docker.errors import NotFound
 
@@ -27,12 +28,14 @@ class Snapshot:
     engine: Engine
     containers: list[Container]  # newest first; the grader's own probes left out
     networks: list[Network]
+    taken_at: datetime  # UTC: logs written after it are the grader's own doing
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
         api = engine.api
+        taken_at = datetime.now(timezone.utc)
         summaries = api.containers(all=True)
         ids = [s["Id"] for s in summaries if PROBE_LABEL not in (s.get("Labels") or {})]
         with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
@@ -40,7 +43,7 @@ class Snapshot:
         containers = [Container.from_inspect(data) for data in inspected if data]
         containers.sort(key=lambda c: c.created, reverse=True)
         networks = [Network.from_inspect(data) for data in api.networks()]
-        return cls(engine=engine, containers=containers, networks=networks)
+        return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
 
     def container(self, name_or_id: str) -> Container | None:
         name_or_id = name_or_id.lstrip("/")

@@ -1,0 +1,110 @@
+"""two-containers-ping: two containers on a common network ping each other, both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.checking import NotApplicable, check, expect, fail, t
+from grader.engine.discovery import Pair, find_pair, named
+from grader.engine.snapshot import Snapshot
+from grader.probing import expect_reaches, netns_of, reach_probes
+
+_NO_PAIR = t("no containers A and B were identified (see two-containers)",
+             "aucun conteneur A et B n'a été identifié (voir two-containers)")
+
+
+def _shared_network(pair: Pair) -> str | None:
+    """A network both are on, with an address each (not ``host`` or ``none``)."""
+    for name in sorted(pair.a.shares_network_with(pair.b)):
+        if pair.a.networks[name].ip and pair.b.networks[name].ip:
+            return name
+    return None
+
+
+def discover(snapshot: Snapshot, params) -> Pair | None:
+    return find_pair(snapshot.running(), a=named(snapshot, params["a"]),
+                     b=named(snapshot, params["b"]), accept=lambda p: _shared_network(p) is not None)
+
+
+def _directions(pair: Pair) -> dict[str, tuple]:
+    """check id -> (source, target, source letter, target letter) on the shared network."""
+    return {"b-reaches-a": (pair.b, pair.a, "B", "A"), "a-reaches-b": (pair.a, pair.b, "A", "B")}
+
+
+def _ping(pair: Pair, check_id: str) -> dict:
+    """What ``expect_reaches`` needs: the target's address, the source's gateway as control."""
+    network = _shared_network(pair)
+    source, target, source_letter, target_letter = _directions(pair)[check_id]
+    return {"target_ip": target.networks[network].ip,
+            "control_ip": source.networks[network].gateway, "netns": netns_of(source),
+            "source": source_letter, "target": target_letter}
+
+
+def planned_probes(snapshot: Snapshot, params):
+    pair = discover(snapshot, params)
+    if pair is None or _shared_network(pair) is None:
+        return []
+    pings = [_ping(pair, check_id) for check_id in _directions(pair)]
+    return [probe for p in pings for probe in reach_probes(p["target_ip"], p["control_ip"], p["netns"])]
+
+
+@pytest.fixture(scope="module")
+def discovered(snapshot, params) -> Pair | None:
+    return discover(snapshot, params)
+
+
+@pytest.fixture
+def pair(discovered) -> Pair:
+    if discovered is None or _shared_network(discovered) is None:
+        raise NotApplicable(_NO_PAIR)
+    return discovered
+
+
+@check("two-containers")
+def check_two_containers(discovered, snapshot, verdict):
+    running = [c.describe() for c in snapshot.running()]
+    if discovered is None:
+        fail(t("no two running containers share a network",
+               "pas deux conteneurs en marche sur un réseau commun"),
+             expected=t("two running containers on one network",
+                        "deux conteneurs en marche sur un même réseau"),
+             found=running)
+    network = _shared_network(discovered)
+    verdict.evidence(**discovered.evidence(), network=network)
+    expect(network is not None,
+           t("A and B share no network", "A et B n'ont aucun réseau commun"),
+           expected=t("a network in common", "un réseau commun"),
+           found=t("A on {na}; B on {nb}", "A sur {na} ; B sur {nb}").format(
+               na=", ".join(sorted(discovered.a.networks)), nb=", ".join(sorted(discovered.b.networks))))
+    verdict.note(t("A = {a}, B = {b}, on {n}", "A = {a}, B = {b}, sur {n}").format(
+        a=discovered.a.describe(), b=discovered.b.describe(), n=network))
+
+
+@check("interactive")
+def check_interactive(pair, verdict):
+    flags = {c.describe(): {"tty": c.tty, "open_stdin": c.open_stdin} for c in (pair.a, pair.b)}
+    verdict.evidence(containers=flags)
+    missing = [f"{name}: " + " ".join(flag for flag, letter in (("-i", "open_stdin"), ("-t", "tty"))
+                                       if not values[letter])
+               for name, values in flags.items() if not all(values.values())]
+    expect(not missing, t("not both started with -it", "pas tous deux lancés avec -it"),
+           expected="-i -t", found=t("missing {m}", "manque {m}").format(m="; ".join(missing)))
+
+
+def _expect_ping(pair: Pair, check_id: str, probes, verdict) -> None:
+    source, target, letter, _ = _directions(pair)[check_id]
+    ping = _ping(pair, check_id)
+    verdict.evidence(source=source.describe(), target=target.describe(),
+                     network=_shared_network(pair), target_ip=ping["target_ip"],
+                     control=ping["control_ip"], probe=f"ping from {letter}'s network namespace")
+    expect_reaches(probes, **ping)
+
+
+@check("b-reaches-a")
+def check_b_reaches_a(pair, probes, verdict):
+    _expect_ping(pair, "b-reaches-a", probes, verdict)
+
+
+@check("a-reaches-b")
+def check_a_reaches_b(pair, probes, verdict):
+    _expect_ping(pair, "a-reaches-b", probes, verdict)

@@ -1,0 +1,94 @@
+"""volume-escalation: a root container writes into the host's /var/log through a bind mount.
+
+The proof file is read through the Engine API (``get_archive`` on that container): its tar
+header carries the owner and time, so this works on a remote engine too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+import pytest
+
+from grader.checking import NotApplicable, check, expect, fail, t
+from grader.engine.container import Container
+from grader.engine.files import read_file
+from grader.engine.snapshot import Snapshot
+
+ROOT_USERS = ("", "root", "0")
+
+
+def _same_path(a: str, b: str) -> bool:
+    return posixpath.normpath(a or "/") == posixpath.normpath(b or "/")
+
+
+def _mounting(snapshot: Snapshot, params) -> list[Container]:
+    """Containers of the image (running or not) with host_path bind-mounted at target."""
+    return [
+        c for c in snapshot.containers
+        if snapshot.runs_image(c, params["image"])
+        and (mount := c.mount_at(params["target"])) and mount.type == "bind"
+        and _same_path(mount.source, params["host_path"])
+    ]
+
+
+def runs_as_root(container: Container) -> bool:
+    """``--user`` unset, ``root`` or uid 0 (with or without a group)."""
+    return container.user.split(":")[0] in ROOT_USERS
+
+
+@pytest.fixture(scope="module")
+def candidates(snapshot, params) -> list[Container]:
+    # Best first: a root one, then the newest (the snapshot is newest first).
+    return sorted(_mounting(snapshot, params), key=lambda c: not runs_as_root(c))
+
+
+@pytest.fixture
+def container(candidates) -> Container:
+    if not candidates:
+        raise NotApplicable(t("no such container (see container-mounts-host-path)",
+                              "aucun conteneur de ce type (voir container-mounts-host-path)"))
+    return candidates[0]
+
+
+@check("container-mounts-host-path")
+def check_container_mounts_host_path(candidates, snapshot, params, verdict):
+    wanted = f"{params['host_path']}:{params['target']}"
+    if not candidates:
+        seen = [f"{c.describe()}: " + ", ".join(f"{m.source or m.name}:{m.destination}"
+                                                 for m in c.mounts)
+                for c in snapshot.containers if snapshot.runs_image(c, params["image"])]
+        fail(t("no {i} container mounts {w}", "aucun conteneur {i} ne monte {w}")
+             .format(i=params["image"], w=wanted),
+             expected=f"-v {wanted}", found=seen or t("no {i} container", "aucun conteneur {i}")
+             .format(i=params["image"]))
+    verdict.evidence(container=candidates[0].describe(), status=candidates[0].status)
+
+
+@check("runs-as-root")
+def check_runs_as_root(container, verdict):
+    verdict.evidence(container=container.describe(), user=container.user or "(image default: root)")
+    expect(runs_as_root(container), t("it runs as another user", "il tourne sous un autre utilisateur"),
+           expected="root", found=container.user)
+
+
+@check("proof-written")
+def check_proof_written(container, snapshot, params, verdict):
+    inside = posixpath.join(params["target"], params["proof"])
+    on_host = posixpath.join(params["host_path"], params["proof"])
+    verdict.evidence(container=container.describe(), file=on_host, read_through=inside)
+    proof = read_file(snapshot.engine.api, container.id, inside)
+    if proof is None:
+        fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
+             expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
+             found=t("no such file", "fichier absent"))
+    created = container.created.replace(microsecond=0)  # tar times have whole seconds
+    verdict.evidence(owner_uid=proof.uid, modified=proof.modified.isoformat(),
+                     container_created=container.created.isoformat())
+    expect(proof.uid == 0, t("{f} does not belong to root", "{f} n'appartient pas à root")
+           .format(f=on_host), expected="uid 0 (root)", found=f"uid {proof.uid}")
+    expect(proof.modified >= created,
+           t("{f} is older than the container: it was not written through it",
+             "{f} est plus ancien que le conteneur : il n'a pas été écrit par lui").format(f=on_host),
+           expected=t("modified after {c}", "modifié après {c}").format(c=created.isoformat()),
+           found=proof.modified.isoformat())
