@@ -195,7 +195,8 @@ def check_logs_readable(container, snapshot, verdict):
     verdict.evidence(container=container.describe())
     try:  # only what the app wrote before grading: the grader's own request does not count
         logs = snapshot.engine.api.logs(container.id, stdout=True, stderr=True, tail=20,
-                                        until=snapshot.taken_at)
+                                        until=snapshot.taken_at.timestamp())  # a float: not
+        # a datetime, which docker-py truncates to the second
     except APIError as error:
         raise Undecided(t("its logs cannot be read: {e}", "son journal est illisible : {e}")
                         .format(e=error.explanation or error)) from None

@@ -77,3 +77,20 @@ def lying_images(docker_client, fixture_images) -> dict[str, str]:
         host.build(tag, dockerfile)
     yield {tag.split("/")[1]: tag for tag in LYING_PING_IMAGES}
     host.remove_all()
+
+
+@pytest.fixture(scope="session")
+def node_images(docker_client, fixture_images) -> dict[str, str]:
+    """The course's mine/node image and typical wrong ones, built once, under test tags."""
+    from support.node_app import (APP_FILES, FIXED_DOCKERFILE, ROOT_DOCKERFILE,
+                                  SINGLE_STAGE_SHELL_CMD)
+
+    host = StudentHost(docker_client)
+    recipes = {"good": FIXED_DOCKERFILE, "single-stage": SINGLE_STAGE_SHELL_CMD,
+               "root": ROOT_DOCKERFILE}
+    tags = {}
+    for name, dockerfile in recipes.items():
+        tags[name] = f"docker-grade-test/node-{name}"
+        host.build(tags[name], dockerfile, APP_FILES)
+    yield tags
+    host.remove_all()

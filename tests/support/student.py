@@ -79,6 +79,13 @@ class StudentHost:
         self._images.append(tag)
         return image
 
+    def tag(self, image: str, target: str) -> None:
+        """``docker tag IMAGE TARGET``; the tag is removed at the end (not the image)."""
+        tagged = ":" in target.rsplit("/", 1)[-1]
+        repository, tag = target.rsplit(":", 1) if tagged else (target, "latest")
+        self.api.tag(image, repository, tag, force=True)
+        self._images.append(target)
+
     def wait_running(self, container, timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -95,7 +102,7 @@ class StudentHost:
             _quietly(lambda: self.api.remove_network(network_id))
         for volume in self._volumes:
             _quietly(lambda: self.api.remove_volume(volume, force=True))
-        for image in self._images:
+        for image in reversed(self._images):
             _quietly(lambda: self.api.remove_image(image, force=True))
         self._containers, self._networks, self._volumes, self._images = [], [], [], []
 

@@ -1,0 +1,143 @@
+"""node-multistage on a real engine: the student's folder, the image built, the container run."""
+
+import time
+
+import pytest
+
+from support.cli import all_passed, grade
+from support.node_app import COURSE_DOCKERFILE, SINGLE_STAGE_SHELL_CMD, write_project
+
+EXERCISE = "node-multistage"
+CHECKS = ("dockerfile-multistage", "dockerfile-lint", "image-built", "image-non-root",
+          "image-exposes", "image-cmd", "container-running", "port-published", "http-responds",
+          "logs-readable")
+RUN_CHECKS = ("container-running", "port-published", "http-responds", "logs-readable")
+
+
+@pytest.fixture
+def project(tmp_path):
+    return write_project(tmp_path / "app")
+
+
+def run_app(student, image="mine/node", ports=None, **options):
+    """docker run -d -p 8181:8080 mine/node"""
+    container = student.container(image, interactive=False, tty=False,
+                                  port_bindings=ports or {8080: 8181}, **options)
+    student.wait_running(container)
+    return container
+
+
+def wait_for_log(container, text="listening", timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while text not in container.logs().decode() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_course_solution_with_the_fix_gets_full_score(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    wait_for_log(run_app(student))
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.exit_code == 0, run.stdout
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "http-responds")["evidence"]["http_status"] == 200
+
+
+def test_the_course_dockerfile_bug_is_caught_with_its_fix_in_both_languages(
+        student, node_images, project):
+    (project / "Dockerfile").write_text(COURSE_DOCKERFILE)
+    student.tag(node_images["good"], "mine/node")
+    wait_for_log(run_app(student))
+
+    english, french = grade(EXERCISE, cwd=project), grade(EXERCISE, cwd=project, lang="fr")
+
+    assert english.statuses(EXERCISE) == {**all_passed(*CHECKS), "dockerfile-lint": "failed"}
+    lint = english.check(EXERCISE, "dockerfile-lint")
+    assert "line 4" in lint["message"] and "COPY package*.json /app/" in lint["message"]
+    assert "ligne 4" in french.check(EXERCISE, "dockerfile-lint")["message"]
+    assert "/app/" in french.check(EXERCISE, "dockerfile-lint")["hint"]
+
+
+def test_a_single_stage_dockerfile_with_a_shell_form_cmd(student, node_images, project):
+    (project / "Dockerfile").write_text(SINGLE_STAGE_SHELL_CMD)
+    student.tag(node_images["single-stage"], "mine/node")
+    wait_for_log(run_app(student))
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "dockerfile-multistage": "failed",
+                                      "image-cmd": "failed"}
+    assert "warning" in run.check(EXERCISE, "dockerfile-lint")["message"]  # shell CMD: a warning
+    assert "shell form" in run.check(EXERCISE, "image-cmd")["message"]
+
+
+def test_a_port_published_on_the_wrong_host_port(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    wait_for_log(run_app(student, ports={8080: 8182}))
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "port-published": "failed",
+                                      "http-responds": "skipped"}
+    assert "8182" in run.check(EXERCISE, "port-published")["message"]
+
+
+def test_an_image_built_but_no_container(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS[:6]), "container-running": "failed", "port-published": "skipped",
+        "http-responds": "skipped", "logs-readable": "skipped"}
+    assert "docker logs" in run.check(EXERCISE, "logs-readable")["hint"]
+
+
+def test_no_image_and_no_dockerfile(student, tmp_path):
+    run = grade(EXERCISE, cwd=tmp_path)
+
+    assert run.statuses(EXERCISE) == {
+        "dockerfile-multistage": "failed", "dockerfile-lint": "skipped", "image-built": "failed",
+        "image-non-root": "skipped", "image-exposes": "skipped", "image-cmd": "skipped",
+        "container-running": "failed", "port-published": "skipped", "http-responds": "skipped",
+        "logs-readable": "skipped"}
+
+
+def test_an_image_without_user_runs_as_root(student, node_images, project):
+    student.tag(node_images["root"], "mine/node")
+    wait_for_log(run_app(student))
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "image-non-root": "failed"}
+
+
+def test_an_app_silent_until_the_graders_own_request_has_no_logs(student, node_images, project):
+    # It logs only requests: the grader's GET must not count as the student's log line.
+    student.tag(node_images["good"], "mine/node")
+    run_app(student, command=["node", "-e",
+                              "require('http').createServer((q,s)=>{console.log(q.url);"
+                              "s.end('ok')}).listen(8080)"])
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "logs-readable": "failed"}
+
+
+def test_an_app_that_does_not_listen_fails_http(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    run_app(student, command=["node", "-e", "console.log('up'); setInterval(() => {}, 1000)"])
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "http-responds": "failed"}
+
+
+def test_context_param_points_at_the_folder(student, node_images, project, tmp_path):
+    student.tag(node_images["good"], "mine/node")
+    wait_for_log(run_app(student))
+
+    run = grade(EXERCISE, cwd=tmp_path, settings=(f"context={project}",))
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
