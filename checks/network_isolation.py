@@ -41,12 +41,10 @@ def _separated(pair: Pair, params) -> bool:
 def discover(snapshot: Snapshot, params) -> tuple[Pair | None, bool]:
     """The pair graded, and whether it is on separate networks. When no pair is separated,
     the newest pair is still graded (for the pings), and separate-networks fails."""
-    a, b = named(snapshot, params["a"]), named(snapshot, params["b"])
-    candidates = _candidates(snapshot)
-    pair = find_pair(candidates, a=a, b=b, accept=lambda p: _separated(p, params))
-    if pair:
-        return pair, _separated(pair, params)
-    return find_pair(candidates, a=a, b=b, accept=lambda p: True), False
+    pair = find_pair(_candidates(snapshot), a=named(snapshot, params["a"]),
+                     b=named(snapshot, params["b"]), accept=lambda p: True,
+                     prefer=lambda p: _separated(p, params))
+    return pair, pair is not None and _separated(pair, params)
 
 
 def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:

@@ -21,9 +21,16 @@ def _shared_network(pair: Pair) -> str | None:
     return None
 
 
+def _interactive(pair: Pair) -> bool:
+    return all(c.tty and c.open_stdin for c in (pair.a, pair.b))
+
+
 def discover(snapshot: Snapshot, params) -> Pair | None:
+    """The newest pair on a common network, preferring one started with -it as the course
+    asks (an app container run beside them is not "A" or "B")."""
     return find_pair(snapshot.running(), a=named(snapshot, params["a"]),
-                     b=named(snapshot, params["b"]), accept=lambda p: _shared_network(p) is not None)
+                     b=named(snapshot, params["b"]), accept=lambda p: _shared_network(p) is not None,
+                     prefer=_interactive)
 
 
 def _directions(pair: Pair) -> dict[str, tuple]:

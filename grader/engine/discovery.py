@@ -7,7 +7,6 @@ for the newest pair with the required topology and says in the evidence which on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Callable, Iterable
 
 from grader.engine.container import Container
@@ -39,18 +38,20 @@ def find_pair(
     a: Container | None,
     b: Container | None,
     accept: Callable[[Pair], bool],
+    prefer: Callable[[Pair], bool] = lambda pair: True,
 ) -> Pair | None:
-    """The named pair if both are named; otherwise the newest acceptable pair, completing a
-    single named container with the newest acceptable partner."""
+    """The named pair if both are named; otherwise the newest acceptable pair (the newest
+    preferred one first), completing a single named container with its newest partner."""
     if a and b:
         return Pair(a=a, b=b)
-    for pair in newest_pairs(candidates):
-        if a and a.id not in (pair.a.id, pair.b.id) or b and b.id not in (pair.a.id, pair.b.id):
-            continue
-        pair = _oriented(pair, a, b)
-        if accept(pair):
-            return pair
-    return None
+    acceptable = [_oriented(pair, a, b) for pair in newest_pairs(candidates)
+                  if _includes(pair, a) and _includes(pair, b)]
+    acceptable = [pair for pair in acceptable if accept(pair)]
+    return next((pair for pair in acceptable if prefer(pair)), acceptable[0] if acceptable else None)
+
+
+def _includes(pair: Pair, container: Container | None) -> bool:
+    return container is None or container.id in (pair.a.id, pair.b.id)
 
 
 def _oriented(pair: Pair, a: Container | None, b: Container | None) -> Pair:
@@ -62,5 +63,3 @@ def _oriented(pair: Pair, a: Container | None, b: Container | None) -> Pair:
 def named(snapshot: Snapshot, name: str | None) -> Container | None:
     return snapshot.container(name) if name else None
 
-
-__all__ = ["Pair", "combinations", "find_pair", "named", "newest_pairs"]

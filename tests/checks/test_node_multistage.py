@@ -1,7 +1,5 @@
 """node-multistage on a real engine: the student's folder, the image built, the container run."""
 
-import time
-
 import pytest
 
 from support.cli import all_passed, grade
@@ -27,15 +25,9 @@ def run_app(student, image="mine/node", ports=None, **options):
     return container
 
 
-def wait_for_log(container, text="listening", timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while text not in container.logs().decode() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 def test_course_solution_with_the_fix_gets_full_score(student, node_images, project):
     student.tag(node_images["good"], "mine/node")
-    wait_for_log(run_app(student))
+    student.wait_log(run_app(student), "listening")
 
     run = grade(EXERCISE, cwd=project)
 
@@ -48,7 +40,7 @@ def test_the_course_dockerfile_bug_is_caught_with_its_fix_in_both_languages(
         student, node_images, project):
     (project / "Dockerfile").write_text(COURSE_DOCKERFILE)
     student.tag(node_images["good"], "mine/node")
-    wait_for_log(run_app(student))
+    student.wait_log(run_app(student), "listening")
 
     english, french = grade(EXERCISE, cwd=project), grade(EXERCISE, cwd=project, lang="fr")
 
@@ -62,7 +54,7 @@ def test_the_course_dockerfile_bug_is_caught_with_its_fix_in_both_languages(
 def test_a_single_stage_dockerfile_with_a_shell_form_cmd(student, node_images, project):
     (project / "Dockerfile").write_text(SINGLE_STAGE_SHELL_CMD)
     student.tag(node_images["single-stage"], "mine/node")
-    wait_for_log(run_app(student))
+    student.wait_log(run_app(student), "listening")
 
     run = grade(EXERCISE, cwd=project)
 
@@ -74,7 +66,7 @@ def test_a_single_stage_dockerfile_with_a_shell_form_cmd(student, node_images, p
 
 def test_a_port_published_on_the_wrong_host_port(student, node_images, project):
     student.tag(node_images["good"], "mine/node")
-    wait_for_log(run_app(student, ports={8080: 8182}))
+    student.wait_log(run_app(student, ports={8080: 8182}), "listening")
 
     run = grade(EXERCISE, cwd=project)
 
@@ -106,7 +98,7 @@ def test_no_image_and_no_dockerfile(student, tmp_path):
 
 def test_an_image_without_user_runs_as_root(student, node_images, project):
     student.tag(node_images["root"], "mine/node")
-    wait_for_log(run_app(student))
+    student.wait_log(run_app(student), "listening")
 
     run = grade(EXERCISE, cwd=project)
 
@@ -136,7 +128,7 @@ def test_an_app_that_does_not_listen_fails_http(student, node_images, project):
 
 def test_context_param_points_at_the_folder(student, node_images, project, tmp_path):
     student.tag(node_images["good"], "mine/node")
-    wait_for_log(run_app(student))
+    student.wait_log(run_app(student), "listening")
 
     run = grade(EXERCISE, cwd=tmp_path, settings=(f"context={project}",))
 

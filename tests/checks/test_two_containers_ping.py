@@ -96,3 +96,15 @@ def test_a_ping_that_always_succeeds_does_not_hide_disabled_traffic(student, lyi
     run = grade(EXERCISE)
 
     assert run.statuses(EXERCISE)["b-reaches-a"] == "failed"
+
+
+def test_discovery_prefers_the_interactive_pair_to_a_newer_app_container(student, node_images):
+    a = student.container("busybox")
+    b = student.container("busybox")
+    student.container(node_images["good"], interactive=False, tty=False)  # another exercise's
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    evidence = run.check(EXERCISE, "two-containers")["evidence"]
+    assert evidence["a"].startswith(a.name) and evidence["b"].startswith(b.name)

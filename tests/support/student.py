@@ -95,6 +95,14 @@ class StudentHost:
             time.sleep(0.05)
         raise AssertionError(f"{container.name} is {container.status}, not running")
 
+    def wait_log(self, container, text: str, timeout: float = 5.0) -> None:
+        """Waits until the container's log holds ``text`` (an app's "listening" line)."""
+        deadline = time.monotonic() + timeout
+        while text not in container.logs().decode(errors="replace"):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{container.name} never logged {text!r}")
+            time.sleep(0.05)
+
     def remove_all(self) -> None:
         for container_id in reversed(self._containers):
             _quietly(lambda: self.api.remove_container(container_id, force=True))

@@ -1,0 +1,107 @@
+"""volume-escalation on a real engine. The host folder is a test folder (``--set host_path``),
+not this machine's /var/log."""
+
+import os
+import time
+
+import pytest
+
+from support.cli import all_passed, grade
+
+EXERCISE = "volume-escalation"
+CHECKS = ("container-mounts-host-path", "runs-as-root", "proof-written")
+WRITE_PROOF = ["sh", "-c", "touch /youpi/escalation.txt; exec sh"]
+
+
+@pytest.fixture
+def host_folder(tmp_path):
+    folder = tmp_path / "log"
+    folder.mkdir()
+    folder.chmod(0o777)  # so that a non-root container can write too
+    return folder
+
+
+def run_busybox(student, host_folder, command=WRITE_PROOF, **options):
+    """docker run -it -v HOST:/youpi busybox, then touch /youpi/escalation.txt inside."""
+    container = student.container("busybox", binds=[f"{host_folder}/:/youpi"], command=command,
+                                  **options)
+    deadline = time.monotonic() + 5
+    while command is WRITE_PROOF and not (host_folder / "escalation.txt").exists() \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return container
+
+
+def grade_with(host_folder, *settings):
+    return grade(EXERCISE, settings=(f"host_path={host_folder}", *settings))
+
+
+def test_course_solution_gets_full_score(student, host_folder):
+    run_busybox(student, host_folder)
+
+    run = grade_with(host_folder)
+
+    assert run.exit_code == 0
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "proof-written")["evidence"]["owner_uid"] == 0
+
+
+def test_an_exited_container_still_counts(student, host_folder):
+    run_busybox(student, host_folder, command=["touch", "/youpi/escalation.txt"],
+                interactive=False, tty=False)
+    time.sleep(0.5)
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_a_proof_file_older_than_the_container(student, host_folder):
+    proof = host_folder / "escalation.txt"
+    proof.touch()
+    an_hour_ago = time.time() - 3600
+    os.utime(proof, (an_hour_ago, an_hour_ago))
+    run_busybox(student, host_folder, command=None)  # never wrote it
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS[:2]), "proof-written": "failed"}
+    assert "older than the container" in run.check(EXERCISE, "proof-written")["message"]
+
+
+def test_a_container_run_as_another_user(student, host_folder):
+    run_busybox(student, host_folder, user="1000")
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {"container-mounts-host-path": "passed",
+                                      "runs-as-root": "failed", "proof-written": "failed"}
+    assert "uid 1000" in run.check(EXERCISE, "proof-written")["message"]
+
+
+def test_no_proof_written(student, host_folder):
+    run_busybox(student, host_folder, command=None)
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS[:2]), "proof-written": "failed"}
+
+
+def test_the_folder_mounted_elsewhere(student, host_folder):
+    student.container("busybox", binds=[f"{host_folder}:/logs"])
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {"container-mounts-host-path": "failed",
+                                      "runs-as-root": "skipped", "proof-written": "skipped"}
+    assert "/logs" in run.check(EXERCISE, "container-mounts-host-path")["message"]
+
+
+def test_the_course_default_is_the_hosts_var_log(student):
+    student.container("busybox", binds=["/tmp:/youpi"])
+
+    run = grade(EXERCISE)
+
+    message = run.check(EXERCISE, "container-mounts-host-path")["message"]
+    assert run.statuses(EXERCISE)["container-mounts-host-path"] == "failed"
+    assert "/var/log:/youpi" in message
