@@ -6,9 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/engine.sh
-command -v busybox >/dev/null 2>&1 || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
-}
+# What the tests use from Debian: busybox for the fixture images, sshd for an ssh:// engine,
+# Chromium to render the class summary. Installed only when missing.
+missing=()
+command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 rm -rf .venv
 python3 -m venv .venv

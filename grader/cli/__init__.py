@@ -1,7 +1,8 @@
 """The command line: one command per module; errors end here, once, as one line and a code.
 
-Exit codes: 0 every graded check passed; 1 at least one did not; 2 usage or spec error;
-3 the engine cannot be used; 4 a bug in docker-grade; 130 interrupted.
+Exit codes: 0 every graded check passed (batch: every student graded); 1 at least one did not;
+2 usage or spec error; 3 the engine cannot be used (batch: a student could not be graded);
+4 a bug in docker-grade; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import click
 
 from grader import __version__
+from grader.cli.batch import batch
 from grader.cli.check import check
 from grader.cli.explain import explain
 from grader.cli.list import list_exercises
@@ -25,7 +27,7 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (check, explain, list_exercises, schema):
+for command in (batch, check, explain, list_exercises, schema):
     docker_grade.add_command(command)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from grader.engine.client import API_TIMEOUT_S, connect
@@ -22,17 +24,20 @@ from grader.spec import Catalog
 @lang_option
 @click.option("--docker-host", default=None, metavar="URL",
               help="Engine to grade [default: DOCKER_HOST, else the local socket].")
+@click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS.")
 @click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
               show_default=True, metavar="SECONDS", help="Time limit of each Engine API call.")
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
               help="Trusted image the probes run in (needs sh, ping, wget, touch).")
 def check(*, exercises: tuple[str, ...], output_format: str, output: str,
           settings: tuple[str, ...], student_id: str | None, lang: str | None,
-          docker_host: str | None, engine_timeout: float, probe_image: str) -> None:
+          docker_host: str | None, tls_dir: Path | None, engine_timeout: float,
+          probe_image: str) -> None:
     """Grade EXERCISES (all of them when none is named) on the Docker engine."""
     lang = resolve_lang(lang)
     assignments = Catalog.load().assign(list(exercises), list(settings))
-    engine = connect(docker_host, timeout=engine_timeout)
+    engine = connect(docker_host, timeout=engine_timeout, tls_dir=tls_dir)
     try:
         report = grade(engine=engine, assignments=assignments, lang=lang,
                        student_id=student_id, probe_image=probe_image)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import docker
@@ -35,14 +36,18 @@ class Engine:
         self.api.close()
 
 
-def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S) -> Engine:
-    """Connects to ``docker_host`` (else ``DOCKER_HOST``, else the local socket).
+def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S,
+            tls_dir: Path | None = None) -> Engine:
+    """Connects to ``docker_host`` (else ``DOCKER_HOST``, else the local socket), with the
+    client certificates of ``tls_dir`` (``ca.pem``, ``cert.pem``, ``key.pem``) when given.
 
     Raises EngineError with the reason a person can act on.
     """
     kwargs = docker.utils.kwargs_from_env()
     if docker_host:
         kwargs = {"base_url": docker_host}
+    if tls_dir:
+        kwargs["tls"] = _tls(Path(tls_dir))
     base_url = kwargs.setdefault("base_url", _default_socket())
     with translate_engine_errors(base_url):
         api = docker.APIClient(
@@ -61,6 +66,14 @@ def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S) -
         engine_id=info.get("ID", "?"),
     )
     return Engine(api=api, host=host)
+
+
+def _tls(folder: Path) -> docker.tls.TLSConfig:
+    missing = [name for name in ("ca.pem", "cert.pem", "key.pem") if not (folder / name).is_file()]
+    if missing:
+        raise EngineError(f"{folder}: missing TLS file(s) {', '.join(missing)}")
+    return docker.tls.TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
+                                ca_cert=str(folder / "ca.pem"), verify=True)
 
 
 def _default_socket() -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from grader.exporters.base import Exporter
+from grader.exporters.gradescope import GradescopeExporter
 from grader.exporters.json import JsonExporter
+from grader.exporters.junit import JUnitExporter
 from grader.exporters.text import TextExporter
 
 EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter for exporter in (TextExporter, JsonExporter)
+    exporter.name: exporter
+    for exporter in (TextExporter, JsonExporter, GradescopeExporter, JUnitExporter)
 }
 
 

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from grader.batch.gradebook import gradebook_csv
+from grader.batch.models import ClassResult, RowStatus, StudentRow
+from grader.batch.roster import load_roster
+from grader.batch.runner import BatchOptions, grade_roster
+from grader.batch.summary import render_summary
+from grader.cli.options import lang_option, resolve_lang
+from grader.cli.output import write_atomically
+from grader.errors import ExitCode
+from grader.grading import DEFAULT_PROBE_IMAGE
+from grader.spec import Catalog
+
+DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bound
+
+
+@click.command()
+@click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("exercises", nargs=-1)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for <student_id>.json, gradebook.csv and summary.html.")
+@click.option("--jobs", type=click.IntRange(min=1, max=64), default=DEFAULT_JOBS,
+              show_default=True, help="Students graded at once.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=300.0,
+              show_default=True, metavar="SECONDS", help="Time limit for one student.")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an exercise param for every student.")
+@lang_option
+@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
+def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
+          timeout_s: float, settings: tuple[str, ...], lang: str | None,
+          probe_image: str) -> None:
+    """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder])."""
+    lang = resolve_lang(lang)
+    entries = load_roster(roster)
+    assignments = Catalog.load().assign(list(exercises), list(settings))  # refuse bad input now
+    options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    console = Console(stderr=True)
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("students", total=len(entries))
+
+        def done(row: StudentRow) -> None:
+            _write_report(out_dir, row)
+            progress.advance(task)
+
+        rows = grade_roster(entries, options, jobs=jobs, on_done=done)
+    result = ClassResult(rows=rows, exercise_ids=[a.spec.id for a in assignments])
+    write_atomically(out_dir / "gradebook.csv", gradebook_csv(result))
+    write_atomically(out_dir / "summary.html", render_summary(
+        result, lang=lang, generated_at=datetime.now(timezone.utc)))
+    Console().print(_summary_table(result))
+    graded_all = all(row.status is RowStatus.GRADED for row in rows)
+    raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
+
+
+def _write_report(out_dir: Path, row: StudentRow) -> None:
+    path = out_dir / f"{row.student_id}.json"
+    if row.report is not None:
+        write_atomically(path, row.report.model_dump_json(indent=2) + "\n")
+    else:  # a stale report from an earlier run would pass for this one's
+        path.unlink(missing_ok=True)
+
+
+def _summary_table(result: ClassResult) -> Table:
+    table = Table(title="docker-grade batch", title_justify="left")
+    for column in ("student", "score", "status"):
+        table.add_column(column)
+    for row in result.rows:
+        score = (f"{row.report.score:g} / {row.report.max_score:g}" if row.report else "-")
+        status = "graded" if row.status is RowStatus.GRADED else f"ungradable: {row.reason}"
+        table.add_row(row.student_id, score, status)
+    return table

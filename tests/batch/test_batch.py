@@ -1,0 +1,112 @@
+"""`docker-grade batch` over three real engines (one through ssh://) and one that is not
+there: every student gets their own scores; the unreachable one is a row that says why."""
+
+import csv
+import json
+import socket
+import threading
+
+from support.cli import docker_grade
+
+EXERCISES = ("custom-bridge", "two-containers-ping", "nginx-ro-volume")
+MAX = {"custom-bridge": 5, "two-containers-ping": 5, "nginx-ro-volume": 6}
+
+
+def full_solution(host, site):
+    host.network("mybridge", subnet="192.168.0.0/24")
+    host.container("busybox", network="mybridge")
+    host.container("busybox")
+    host.container("busybox")
+    host.wait_running(host.container("nginx:alpine", name="mynginx",
+                                      binds=[f"{site}:/usr/share/nginx/html:ro"]))
+
+
+def partial_solution(host):
+    host.network("mybridge", subnet="192.168.0.0/16")  # the /16 mistake
+    host.container("busybox", network="mybridge", tty=False)  # and no -t
+
+
+def write_roster(path, rows):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "name", "docker_host"])
+        writer.writerows(rows)
+    return path
+
+
+def read_gradebook(out):
+    with (out / "gradebook.csv").open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_class_on_three_engines_and_one_unreachable(students, class_engines, ssh_access,
+                                                      tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<p>alice's page</p>")
+    full_solution(students[0], site)
+    partial_solution(students[1])  # reached over ssh://
+    roster = write_roster(tmp_path / "roster.csv", [
+        ("alice", "Alice Martin", class_engines[0].docker_host),
+        ("bob", "Bob Durand", ssh_access["docker_host"]),
+        ("chloe", "Chloé Petit", class_engines[2].docker_host),  # nothing done
+        ("dan", "Dan Ghost", f"unix://{tmp_path}/no-engine.sock"),
+    ])
+    out = tmp_path / "out"
+
+    run = docker_grade("batch", str(roster), *EXERCISES, "--out", str(out), "--lang", "en",
+                       env=ssh_access["env"])
+
+    assert run.exit_code == 3, run.stderr  # one student could not be graded
+    rows = read_gradebook(out)
+    assert [r["student_id"] for r in rows] == ["alice", "bob", "chloe", "dan"]  # roster order
+    assert list(rows[0]) == ["student_id", "name", "score", "max_score", *EXERCISES, "status"]
+    alice, bob, chloe, dan = rows
+    assert (alice["score"], alice["max_score"], alice["status"]) == ("16", "16", "graded")
+    assert alice["name"] == "Alice Martin" and chloe["name"] == "Chloé Petit"
+    assert (bob["custom-bridge"], bob["two-containers-ping"], bob["nginx-ro-volume"]) == ("3", "0", "0")
+    assert (chloe["score"], chloe["status"]) == ("0", "graded")
+    assert dan["score"] == "" and dan["status"].startswith("ungradable: ")
+    assert "no engine answers there" in dan["status"]
+
+    reports = {sid: json.loads((out / f"{sid}.json").read_text()) for sid in ("alice", "bob", "chloe")}
+    assert reports["alice"]["student"]["id"] == "alice"
+    assert reports["bob"]["host"]["docker_host"] == ssh_access["docker_host"]
+    assert reports["alice"]["host"]["engine_id"] != reports["chloe"]["host"]["engine_id"]
+    bob_checks = {c["id"]: c["status"] for c in reports["bob"]["exercises"][0]["checks"]}
+    assert bob_checks["network-subnet"] == "failed" and bob_checks["container-detached-tty"] == "failed"
+    assert not (out / "dan.json").exists()
+    assert (out / "summary.html").is_file()
+    assert "alice" in run.stdout and "ungradable" in run.stdout  # the summary table
+    leftovers = [f.name for f in out.iterdir() if f.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_rerunning_regrades_and_drops_a_stale_report(students, class_engines, tmp_path):
+    roster = write_roster(tmp_path / "roster.csv", [("erin", "", class_engines[2].docker_host)])
+    out = tmp_path / "out"
+    assert docker_grade("batch", str(roster), "custom-bridge", "--out", str(out)).exit_code == 0
+    assert json.loads((out / "erin.json").read_text())["score"] == 0
+
+    students[2].network("mybridge", subnet="192.168.0.0/24")
+    assert docker_grade("batch", str(roster), "custom-bridge", "--out", str(out)).exit_code == 0
+    assert json.loads((out / "erin.json").read_text())["score"] == 3  # all but the container checks
+    write_roster(roster, [("erin", "", f"unix://{tmp_path}/gone.sock")])
+    assert docker_grade("batch", str(roster), "custom-bridge", "--out", str(out)).exit_code == 3
+    assert not (out / "erin.json").exists()
+
+
+def test_a_host_that_hangs_is_cut_at_the_time_limit(tmp_path):
+    path = tmp_path / "silent.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen()
+    threading.Thread(target=lambda: server.accept(), daemon=True).start()
+    roster = write_roster(tmp_path / "roster.csv", [("frank", "", f"unix://{path}")])
+    try:
+        run = docker_grade("batch", str(roster), "--out", str(tmp_path / "out"), "--timeout", "2")
+    finally:
+        server.close()
+    (row,) = read_gradebook(tmp_path / "out")
+    assert run.exit_code == 3
+    assert row["status"] == "ungradable: grading took longer than 2 s"
