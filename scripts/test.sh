@@ -11,7 +11,7 @@ bash scripts/engine.sh
 missing=()
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -58,3 +58,18 @@ def test_text_is_the_default_format(student):
 def test_all_exercises_when_none_is_named(student):
     run = grade()
     assert set(RUBRIC_IDS) <= {e["id"] for e in run.report["exercises"]}
+
+
+def test_junit_and_gradescope_formats_from_a_real_run(student, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    student.network("mybridge", subnet="192.168.0.0/16")
+    junit = docker_grade("check", "custom-bridge", "--format", "junit")
+    gradescope = docker_grade("check", "custom-bridge", "--format", "gradescope")
+
+    suites = ET.fromstring(junit.stdout)
+    assert junit.exit_code == gradescope.exit_code == 1
+    assert (suites.get("tests"), suites.get("failures"), suites.get("skipped")) == ("5", "2", "1")
+    results = json.loads(gradescope.stdout)
+    assert results["score"] == 2 and len(results["tests"]) == 5
+    assert {t["status"] for t in results["tests"]} == {"passed", "failed"}

@@ -1,14 +1,12 @@
 """Every documented exit code, with its one-line message and no traceback."""
 
 import os
-import socket
 import subprocess
-import sys
-import threading
 
 import pytest
 
 from support.cli import EXECUTABLE, docker_grade
+from support.sockets import forbidden_engine, silent_engine
 
 EXIT_USAGE, EXIT_ENGINE = 2, 3
 
@@ -69,33 +67,18 @@ def test_unreachable_tcp_engine():
 
 
 def test_engine_that_does_not_answer_times_out(tmp_path):
-    path = tmp_path / "silent.sock"
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(path))
-    server.listen()
-    accepted = []
-    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
-    try:
-        run = docker_grade("check", "--docker-host", f"unix://{path}", "--engine-timeout", "1")
-    finally:
-        server.close()
+    with silent_engine(tmp_path / "silent.sock") as url:
+        run = docker_grade("check", "--docker-host", url, "--engine-timeout", "1")
     assert_one_line_error(run, EXIT_ENGINE, "did not answer in time")
 
 
 def test_permission_denied_on_the_socket(tmp_path):
-    path = tmp_path / "denied.sock"
-    server = socket.socket(socket.AF_UNIX)
-    server.bind(str(path))
-    server.listen()
-    os.chmod(path, 0)
-    # Root ignores file modes; without CAP_DAC_OVERRIDE it meets them like any user.
-    command = [EXECUTABLE, "check", "--docker-host", f"unix://{path}"]
-    if os.geteuid() == 0:
-        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
-    try:
+    with forbidden_engine(tmp_path / "denied.sock") as url:
+        # Root ignores file modes; without CAP_DAC_OVERRIDE it meets them like any user.
+        command = [EXECUTABLE, "check", "--docker-host", url]
+        if os.geteuid() == 0:
+            command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
         completed = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    finally:
-        server.close()
     assert completed.returncode == EXIT_ENGINE, completed.stderr
     assert "permission denied" in completed.stderr and "Traceback" not in completed.stderr
 
