@@ -29,10 +29,17 @@ def planned_probes(snapshot: Snapshot, params):
     container = _container(snapshot, params)
     if container is None:
         return []
-    probes = [write_attempt(container.id, params["target"])]
+    mount = container.mount_at(params["target"])
+    # A write is attempted only where the configuration says read-only: never into a folder
+    # the student left writable.
+    probes = [write_attempt(container.id, params["target"])] if _read_only_bind(mount) else []
     if container.running:
         probes.append(http_get(_page_url(snapshot, container), netns=netns_of(container)))
     return probes
+
+
+def _read_only_bind(mount) -> bool:
+    return mount is not None and mount.type == "bind" and not mount.read_write
 
 
 @pytest.fixture
@@ -95,7 +102,7 @@ def check_bind_mount(container, mount, params, verdict):
 @check("mount-read-only")
 def check_mount_read_only(container, mount, probes, params, verdict):
     verdict.evidence(container=container.describe(), source=mount.source, rw=mount.read_write)
-    expect(not mount.read_write, t("the mount is writable", "le montage est accessible en écriture"),
+    expect(_read_only_bind(mount), t("the mount is writable", "le montage est accessible en écriture"),
            expected="ro", found="rw")
     output = run(probes, write_attempt(container.id, params["target"])).stdout
     verdict.evidence(write_attempt=output.strip())

@@ -28,10 +28,13 @@ class FileRead:
 
 
 def read_file(api, container_id: str, path: str) -> FileRead | None:
-    """The file at ``path`` in the container (through its mounts), or None if there is none."""
+    """The file at ``path`` in the container (through its mounts), or None if there is none.
+    Raises docker's NotFound when the container itself is gone."""
     try:
         stream, _ = api.get_archive(container_id, path)
-    except NotFound:
+    except NotFound as error:
+        if "no such container" in str(error.explanation).lower():
+            raise  # the container vanished: not an absent file
         return None
     buffer = io.BytesIO()
     for chunk in stream:

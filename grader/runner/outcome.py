@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from _pytest.outcomes import Skipped
+from docker.errors import NotFound
 
 from grader.checking import CheckFailed, NotApplicable, Undecided, Verdict
 from grader.i18n import Lang, render, t
@@ -15,6 +16,8 @@ from grader.report.models import Status
 _EXPECTED = t("expected", "attendu")
 _FOUND = t("found", "trouvé")
 _PASSED = t("as expected", "conforme")
+_VANISHED = t("something graded disappeared while it was being graded ({e}): grade again",
+              "un objet corrigé a disparu pendant la correction ({e}) : relancez la correction")
 _GRADER_ERROR = t("the grader could not decide", "le correcteur n'a pas pu trancher")
 
 
@@ -48,6 +51,8 @@ def _classify(error: BaseException | None, verdict: Verdict, lang: Lang) -> tupl
         return Status.ERROR, render(error.why, lang)
     if isinstance(error, ProbeUnavailable):
         return Status.ERROR, str(error)
+    if isinstance(error, NotFound):
+        return Status.ERROR, render(_VANISHED, lang).format(e=error.explanation or error)
     if isinstance(error, AssertionError):
         return Status.FAILED, str(error) or type(error).__name__
     return Status.ERROR, f"{render(_GRADER_ERROR, lang)}: {type(error).__name__}: {error}"

@@ -18,24 +18,9 @@ from grader.artifacts.dockerfile import (
     parse_dockerfile,
 )
 from grader.i18n import Localized
+from support.node_app import COURSE_DOCKERFILE, FIXED_DOCKERFILE
 
-COURSE = """\
-# The build image
-FROM node:lts-alpine AS build
-WORKDIR /app
-COPY package*.json /app
-COPY . /app
-RUN npm ci
-# The production image
-FROM node:lts-alpine
-WORKDIR /app
-USER node
-EXPOSE 8080
-COPY --chown=node:node --from=build /app /app
-CMD ["node", "index.js"]
-"""
-
-FIXED = COURSE.replace("COPY package*.json /app\n", "COPY package*.json /app/\n")
+COURSE, FIXED = COURSE_DOCKERFILE, FIXED_DOCKERFILE  # the course's, verbatim; and fixed
 
 
 def write(tmp_path: Path, text: str, name: str = "Dockerfile") -> Path:

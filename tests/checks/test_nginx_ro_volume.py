@@ -39,11 +39,13 @@ def test_course_solution_gets_full_score(student, site):
 
 def test_a_read_write_mount_fails_and_nothing_is_written_in_the_folder(student, site):
     run_nginx(student, [f"{site}:{TARGET}"])
+    modified = site.stat().st_mtime_ns  # a file created then removed would change it
 
     run = grade(EXERCISE)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "mount-read-only": "failed"}
     assert sorted(p.name for p in site.iterdir()) == ["index.html"]
+    assert site.stat().st_mtime_ns == modified  # no write was even attempted
 
 
 def test_a_mount_at_the_wrong_path(student, site):

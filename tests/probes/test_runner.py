@@ -1,0 +1,91 @@
+"""Probe containers on a real engine: results, concurrency, failures, and cleanup."""
+
+import pytest
+
+from grader.engine.client import connect
+from grader.probes import ProbeRunner, ProbeUnavailable, http_get, ping, write_attempt
+
+PROBE_LABEL = "docker-grade.probe"
+
+
+@pytest.fixture
+def engine(docker_client):
+    engine = connect()
+    yield engine
+    engine.close()
+
+
+def ip_of(container, network):
+    container.reload()
+    return container.attrs["NetworkSettings"]["Networks"][network]
+
+
+def test_concurrent_pings_in_one_namespace_do_not_read_each_others_replies(student, engine):
+    # busybox ping's ICMP id is its pid: 1 in every container. Without host pids, the ping
+    # to the silent address read the gateway's replies and "answered".
+    student.network("left")
+    student.network("right")
+    a = student.container("busybox", network="left")
+    b = student.container("busybox", network="right")
+    netns, target = f"container:{b.id}", ip_of(a, "left")["IPAddress"]
+    gateway = ip_of(b, "right")["Gateway"]
+    with ProbeRunner(engine) as probes:
+        futures = [probes.submit(ping(ip, netns=netns)) for ip in (gateway, target, gateway)]
+        silent, answered = futures[1].result(), futures[0].result()
+    assert answered.succeeded and answered.exit_code == 0
+    assert not silent.succeeded and "0 packets received" in silent.stdout
+
+
+def test_equal_probes_run_once(student, engine):
+    with ProbeRunner(engine) as probes:
+        first = probes.submit(ping("127.0.0.1", netns="host"))
+        assert probes.submit(ping("127.0.0.1", netns="host")) is first
+        assert first.result().succeeded
+
+
+def test_http_probe_reads_status_and_body(student, engine, tmp_path):
+    (tmp_path / "index.html").write_text("hello probe\n")
+    web = student.container("busybox", binds=[f"{tmp_path}:/www:ro"],
+                            command=["httpd", "-f", "-p", "8000", "-h", "/www"])
+    student.wait_running(web)
+    from grader.probes import HttpAnswer
+    with ProbeRunner(engine) as probes:
+        ok = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/", netns=f"container:{web.id}")))
+        missing = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/nope",
+                                                      netns=f"container:{web.id}")))
+        closed = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:9/", netns=f"container:{web.id}")))
+    assert (ok.status, ok.body) == (200, "hello probe\n")
+    assert missing.status == 404 and closed.status is None
+
+
+def test_write_attempt_is_refused_on_a_read_only_mount_and_undone_on_a_writable_one(
+        student, engine, tmp_path):
+    ro = student.container("busybox", binds=[f"{tmp_path}:/data:ro"])
+    rw = student.container("busybox", binds=[f"{tmp_path}:/data"])
+    with ProbeRunner(engine) as probes:
+        refused = probes.run(write_attempt(ro.id, "/data")).stdout
+        wrote = probes.run(write_attempt(rw.id, "/data")).stdout
+    assert "REFUSED" in refused and "Read-only file system" in refused
+    assert "WROTE" in wrote
+    assert list(tmp_path.iterdir()) == []  # the write that went through was undone
+
+
+def test_a_probe_into_a_vanished_container_reports_a_problem(student, engine):
+    gone = student.container("busybox")
+    gone.remove(force=True)
+    with ProbeRunner(engine) as probes:
+        result = probes.run(ping("127.0.0.1", netns=f"container:{gone.id}"))
+    assert result.problem and not result.succeeded
+
+
+def test_a_missing_probe_image_is_said_plainly(student, engine):
+    with ProbeRunner(engine, image="docker-grade-test/no-such-image") as probes:
+        with pytest.raises(ProbeUnavailable, match="docker pull docker-grade-test/no-such-image"):
+            probes.run(ping("127.0.0.1", netns="host"))
+
+
+def test_close_leaves_no_probe_container(student, engine, docker_client):
+    with ProbeRunner(engine) as probes:
+        for n in range(6):
+            probes.submit(ping(f"127.0.0.{n + 1}", netns="host"))
+    assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
