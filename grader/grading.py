@@ -32,6 +32,7 @@ def grade(
     with translate_engine_errors(engine.host.docker_host):
         snapshot = Snapshot.take(engine)
         with ProbeRunner(engine, image=probe_image) as probes:
+            probes.remove_stale()
             outcomes = run_checks(GradingContext(snapshot, probes, lang, assignments))
     exercises = [score_exercise(a.spec, outcomes, lang) for a in assignments]
     return Report(

@@ -21,6 +21,10 @@ from grader.engine.container import PROBE_LABEL
 from grader.probes.kinds import Probe, ProbeResult
 
 PROBE_WORKERS = 8
+STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
+# No probe lives this long (each has a time limit of seconds): an older one is a leftover of a
+# grader that was killed outright (SIGKILL, a power cut), which could not remove it.
+STALE_AFTER_S = 600
 
 
 class ProbeUnavailable(Exception):
@@ -67,6 +71,14 @@ class ProbeRunner:
                     ) from None
             return self._image_id
 
+    def remove_stale(self) -> int:
+        """Removes the probe containers that killed graders left behind; how many."""
+        stale = [summary["Id"] for summary in self.api.containers(all=True, filters={"label": PROBE_LABEL})
+                 if _started(summary) < time.time() - STALE_AFTER_S]
+        for container_id in stale:
+            self._remove(container_id)
+        return len(stale)
+
     def close(self) -> None:
         """Waits for the probes under way, then removes any probe container left behind."""
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -104,7 +116,7 @@ class ProbeRunner:
         created = self.api.create_container(
             image_id,
             command=list(probe.command),
-            labels={PROBE_LABEL: self.run_id},
+            labels={PROBE_LABEL: self.run_id, STARTED_LABEL: str(int(time.time()))},
             host_config=host_config,
         )
         return created["Id"]
@@ -122,3 +134,10 @@ class ProbeRunner:
     @staticmethod
     def _failed(probe: Probe, started: float, problem: str) -> ProbeResult:
         return ProbeResult(probe, None, "", "", time.monotonic() - started, problem=problem)
+
+
+def _started(summary: dict) -> float:
+    try:
+        return float((summary.get("Labels") or {}).get(STARTED_LABEL, ""))
+    except ValueError:
+        return 0.0  # a probe label without a time: not from this version, and old

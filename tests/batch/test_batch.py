@@ -3,8 +3,12 @@ there: every student gets their own scores; the unreachable one is a row that sa
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import time
 
-from support.cli import docker_grade
+from support.cli import EXECUTABLE, docker_grade
 from support.sockets import silent_engine
 
 EXERCISES = ("custom-bridge", "two-containers-ping", "nginx-ro-volume")
@@ -102,3 +106,27 @@ def test_a_host_that_hangs_is_cut_at_the_time_limit(tmp_path):
     (row,) = read_gradebook(tmp_path / "out")
     assert run.exit_code == 3
     assert row["status"] == "ungradable: grading took longer than 2 s"
+
+
+def test_ctrl_c_leaves_no_half_written_file_and_no_probe(students, class_engines, tmp_path):
+    full_solution(students[0], tmp_path)
+    out = tmp_path / "out"
+    with silent_engine(tmp_path / "silent.sock") as url:
+        roster = write_roster(tmp_path / "roster.csv", [
+            ("gina", "", class_engines[0].docker_host), ("hugo", "", url)])
+        batch = subprocess.Popen([EXECUTABLE, "batch", str(roster), *EXERCISES, "--out", str(out)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        probes = {"label": "docker-grade.probe"}
+        deadline = time.monotonic() + 30
+        while not students[0].api.containers(all=True, filters=probes):
+            assert time.monotonic() < deadline, "no probe was ever started"
+            time.sleep(0.02)
+        os.killpg(batch.pid, signal.SIGINT)  # what Ctrl-C sends: the whole process group
+        _, stderr = batch.communicate(timeout=60)
+
+    assert batch.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    assert [f.name for f in out.iterdir() if f.name.startswith(".") or f.suffix == ".tmp"] == []
+    assert not (out / "gradebook.csv").exists() and not (out / "summary.html").exists()
+    assert students[0].api.containers(all=True, filters=probes) == []

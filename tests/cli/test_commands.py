@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import jsonschema
+
 from support.cli import docker_grade, grade
 
 RUBRIC_IDS = {"custom-bridge": 5.0, "network-isolation": 6.0, "nginx-ro-volume": 6.0}
@@ -45,8 +47,9 @@ def test_report_written_to_a_file_with_student_id(student, tmp_path):
 
     assert run.exit_code == 1 and run.stdout == ""
     report = json.loads(output.read_text())
+    jsonschema.validate(report, json.loads(docker_grade("schema").stdout))
     assert report["student"] == {"id": "s123"}
-    assert report["host"]["engine_version"] and report["started_at"].endswith("Z") or "+00:00" in report["started_at"]
+    assert report["host"]["engine_version"] and report["started_at"].endswith("Z")
     assert [e["id"] for e in report["exercises"]] == ["custom-bridge"]
 
 

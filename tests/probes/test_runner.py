@@ -1,9 +1,14 @@
 """Probe containers on a real engine: results, concurrency, failures, and cleanup."""
 
+import contextlib
+import time
+
 import pytest
+from docker.errors import NotFound
 
 from grader.engine.client import connect
-from grader.probes import ProbeRunner, ProbeUnavailable, http_get, ping, write_attempt
+from grader.probes import HttpAnswer, ProbeRunner, ProbeUnavailable, http_get, ping, write_attempt
+from grader.probes.runner import STARTED_LABEL
 
 PROBE_LABEL = "docker-grade.probe"
 
@@ -48,7 +53,6 @@ def test_http_probe_reads_status_and_body(student, engine, tmp_path):
     web = student.container("busybox", binds=[f"{tmp_path}:/www:ro"],
                             command=["httpd", "-f", "-p", "8000", "-h", "/www"])
     student.wait_running(web)
-    from grader.probes import HttpAnswer
     with ProbeRunner(engine) as probes:
         ok = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/", netns=f"container:{web.id}")))
         missing = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/nope",
@@ -89,3 +93,21 @@ def test_close_leaves_no_probe_container(student, engine, docker_client):
         for n in range(6):
             probes.submit(ping(f"127.0.0.{n + 1}", netns="host"))
     assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
+
+
+def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(student, engine,
+                                                                       docker_client):
+    now = int(time.time())
+    stale = docker_client.api.create_container(
+        "busybox", labels={PROBE_LABEL: "killed-run", STARTED_LABEL: str(now - 3600)})
+    live = docker_client.api.create_container(  # another grader's, at work right now
+        "busybox", labels={PROBE_LABEL: "live-run", STARTED_LABEL: str(now)})
+    try:
+        with ProbeRunner(engine) as probes:
+            assert probes.remove_stale() == 1
+        left = {c["Id"] for c in docker_client.api.containers(all=True)}
+        assert stale["Id"] not in left and live["Id"] in left
+    finally:
+        for container in (stale, live):
+            with contextlib.suppress(NotFound):
+                docker_client.api.remove_container(container["Id"], force=True)
