@@ -133,3 +133,16 @@ def test_named_containers_override_discovery(student):
     evidence = run.check(EXERCISE, "separate-networks")["evidence"]
     assert evidence["a"].startswith("second") and evidence["b"].startswith("first")
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_without_the_probe_image_behavioural_checks_are_errors_that_say_why(student):
+    two_networks(student)
+    student.container("busybox", network="net-a")
+    student.container("busybox", network="net-b")
+
+    run = grade(EXERCISE, extra=("--probe-image", "docker-grade-test/absent"))
+
+    assert run.statuses(EXERCISE) == {
+        **all_passed("two-bridge-networks", "separate-networks"),
+        "host-reaches-a": "error", "host-reaches-b": "error", "b-cannot-reach-a": "error"}
+    assert "docker pull docker-grade-test/absent" in run.check(EXERCISE, "b-cannot-reach-a")["message"]
