@@ -6,7 +6,7 @@ import pytest
 
 from grader.checking import NotApplicable, check, expect, fail, t
 from grader.engine.container import Container
-from grader.engine.discovery import Pair, find_pair, named
+from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import (HOST, LOOPBACK, expect_isolated, expect_reaches, isolation_probes,
                             netns_of, reach_probes)
@@ -38,13 +38,15 @@ def _separated(pair: Pair, params) -> bool:
             and (params["net_b"] is None or params["net_b"] in pair.b.networks))
 
 
-def discover(snapshot: Snapshot, params) -> tuple[Pair | None, bool]:
-    """The pair graded, and whether it is on separate networks. When no pair is separated,
-    the newest pair is still graded (for the pings), and separate-networks fails."""
-    pair = find_pair(_candidates(snapshot), a=named(snapshot, params["a"]),
-                     b=named(snapshot, params["b"]), accept=lambda p: True,
-                     prefer=lambda p: _separated(p, params))
-    return pair, pair is not None and _separated(pair, params)
+def discover(snapshot: Snapshot, params) -> Discovery:
+    """The newest pair on separate user-defined bridge networks: the rubric's A and B."""
+    return discover_pair(snapshot, (params["a"], params["b"]), _candidates(snapshot),
+                         accept=lambda p: _separated(p, params))
+
+
+def _sharing(snapshot: Snapshot) -> Pair | None:
+    """The newest pair that would be A and B but for a network they share (for the message)."""
+    return discover_pair(snapshot, (None, None), _candidates(snapshot), accept=lambda p: True).pair
 
 
 def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:
@@ -69,7 +71,7 @@ def _ips(container: Container) -> list[str]:
 
 
 def planned_probes(snapshot: Snapshot, params):
-    pair, _ = discover(snapshot, params)
+    pair = discover(snapshot, params).pair
     return [p for probes in (_probes(snapshot, pair, params).values() if pair else ()) for p in probes]
 
 
@@ -80,9 +82,9 @@ def discovery(snapshot, params):
 
 @pytest.fixture
 def pair(discovery) -> Pair:
-    if discovery[0] is None:
+    if discovery.pair is None:  # the spec's requires: [separate-networks] skips first
         raise NotApplicable(_NO_PAIR)
-    return discovery[0]
+    return discovery.pair
 
 
 @check("two-bridge-networks")
@@ -97,21 +99,24 @@ def check_two_bridge_networks(snapshot, verdict):
 
 @check("separate-networks")
 def check_separate_networks(discovery, snapshot, verdict):
-    pair, separated = discovery
-    if pair is None:
-        found = [c.describe() for c in _candidates(snapshot)]
-        fail(t("no two running containers on user-defined bridge networks",
-               "pas deux conteneurs en marche sur des réseaux bridge créés par l'utilisateur"),
-             expected=t("A and B running on two different bridge networks",
-                        "A et B en marche sur deux réseaux bridge différents"),
-             found=found)
+    expected = t("A and B running on two bridge networks, none in common",
+                 "A et B en marche sur deux réseaux bridge, sans réseau commun")
+    if discovery.problem:
+        fail(discovery.problem, expected=expected, found=[c.describe() for c in _candidates(snapshot)])
+    if discovery.pair is None:
+        sharing = _sharing(snapshot)
+        if sharing is None:
+            fail(t("no two running containers on user-defined bridge networks",
+                   "pas deux conteneurs en marche sur des réseaux bridge créés par l'utilisateur"),
+                 expected=expected, found=[c.describe() for c in _candidates(snapshot)])
+        verdict.evidence(**sharing.evidence())
+        fail(t("A and B are not on separate networks", "A et B ne sont pas sur des réseaux séparés"),
+             expected=expected,
+             found=t("{a} and {b} share {n}", "{a} et {b} partagent {n}").format(
+                 a=sharing.a.describe(), b=sharing.b.describe(),
+                 n=", ".join(sorted(sharing.a.shares_network_with(sharing.b)))))
+    pair = discovery.pair
     verdict.evidence(**pair.evidence())
-    shared = sorted(pair.a.shares_network_with(pair.b))
-    expect(separated, t("A and B are not on separate networks",
-                        "A et B ne sont pas sur des réseaux séparés"),
-           expected=t("no network in common", "aucun réseau commun"),
-           found=t("{a} and {b} share {n}", "{a} et {b} partagent {n}").format(
-               a=pair.a.describe(), b=pair.b.describe(), n=", ".join(shared) or "?"))
     verdict.note(t("A = {a} on {na}; B = {b} on {nb}", "A = {a} sur {na} ; B = {b} sur {nb}")
                  .format(a=pair.a.describe(), na=", ".join(sorted(pair.a.networks)),
                          b=pair.b.describe(), nb=", ".join(sorted(pair.b.networks))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.checking import NotApplicable, check, expect, fail, t
-from grader.engine.discovery import Pair, find_pair, named
+from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import expect_reaches, netns_of, reach_probes
 
@@ -25,12 +25,11 @@ def _interactive(pair: Pair) -> bool:
     return all(c.tty and c.open_stdin for c in (pair.a, pair.b))
 
 
-def discover(snapshot: Snapshot, params) -> Pair | None:
+def discover(snapshot: Snapshot, params) -> Discovery:
     """The newest pair on a common network, preferring one started with -it as the course
-    asks (an app container run beside them is not "A" or "B")."""
-    return find_pair(snapshot.running(), a=named(snapshot, params["a"]),
-                     b=named(snapshot, params["b"]), accept=lambda p: _shared_network(p) is not None,
-                     prefer=_interactive)
+    asks: an app container run since (exercises 1, 6, 8) is not "A" or "B"."""
+    return discover_pair(snapshot, (params["a"], params["b"]), snapshot.running(),
+                         accept=lambda p: _shared_network(p) is not None, prefer=_interactive)
 
 
 def _directions(pair: Pair) -> dict[str, tuple]:
@@ -48,43 +47,38 @@ def _ping(pair: Pair, check_id: str) -> dict:
 
 
 def planned_probes(snapshot: Snapshot, params):
-    pair = discover(snapshot, params)
-    if pair is None or _shared_network(pair) is None:
+    pair = discover(snapshot, params).pair
+    if pair is None:
         return []
     pings = [_ping(pair, check_id) for check_id in _directions(pair)]
     return [probe for p in pings for probe in reach_probes(p["target_ip"], p["control_ip"], p["netns"])]
 
 
 @pytest.fixture(scope="module")
-def discovered(snapshot, params) -> Pair | None:
+def discovery(snapshot, params) -> Discovery:
     return discover(snapshot, params)
 
 
 @pytest.fixture
-def pair(discovered) -> Pair:
-    if discovered is None or _shared_network(discovered) is None:
+def pair(discovery) -> Pair:
+    if discovery.pair is None:  # the spec's requires: [two-containers] skips first
         raise NotApplicable(_NO_PAIR)
-    return discovered
+    return discovery.pair
 
 
 @check("two-containers")
-def check_two_containers(discovered, snapshot, verdict):
-    running = [c.describe() for c in snapshot.running()]
-    if discovered is None:
-        fail(t("no two running containers share a network",
-               "pas deux conteneurs en marche sur un réseau commun"),
-             expected=t("two running containers on one network",
-                        "deux conteneurs en marche sur un même réseau"),
-             found=running)
-    network = _shared_network(discovered)
-    verdict.evidence(**discovered.evidence(), network=network)
-    expect(network is not None,
-           t("A and B share no network", "A et B n'ont aucun réseau commun"),
-           expected=t("a network in common", "un réseau commun"),
-           found=t("A on {na}; B on {nb}", "A sur {na} ; B sur {nb}").format(
-               na=", ".join(sorted(discovered.a.networks)), nb=", ".join(sorted(discovered.b.networks))))
+def check_two_containers(discovery, snapshot, verdict):
+    expected = t("two running containers on one network", "deux conteneurs en marche sur un même réseau")
+    running = [f"{c.describe()}: {', '.join(sorted(c.networks)) or '-'}" for c in snapshot.running()]
+    if discovery.problem:
+        fail(discovery.problem, expected=expected, found=running)
+    expect(discovery.pair is not None, t("no two running containers share a network",
+                                         "pas deux conteneurs en marche sur un réseau commun"),
+           expected=expected, found=running)
+    pair, network = discovery.pair, _shared_network(discovery.pair)
+    verdict.evidence(**pair.evidence(), network=network)
     verdict.note(t("A = {a}, B = {b}, on {n}", "A = {a}, B = {b}, sur {n}").format(
-        a=discovered.a.describe(), b=discovered.b.describe(), n=network))
+        a=pair.a.describe(), b=pair.b.describe(), n=network))
 
 
 @check("interactive")

@@ -64,7 +64,11 @@ def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str) -> 
 def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: str, netns: str,
                     source: str, target: str) -> None:
     """Passes when no target answers while ``control_ip`` (a peer the source must reach, such
-    as its gateway) does; fails when a target answers; Undecided when the control is silent."""
+    as its gateway) does; fails when a target answers; Undecided when the control is silent
+    or there is no target address to try."""
+    if not target_ips:
+        raise Undecided(t("{a} has no address to try", "{a} n'a aucune adresse à essayer")
+                        .format(a=target))
     for probe in isolation_probes(target_ips, control_ip, netns):
         probes.submit(probe)  # all at once: a silence costs the ping timeout only once
     if not answers_ping(probes, control_ip, netns=netns):
@@ -78,7 +82,7 @@ def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: s
         fail(t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
              expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
                  ips=", ".join(target_ips)),
-             found=t("{ips} answered", "{ips} a répondu").format(ips=", ".join(answered)))
+             found=t("an answer from {ips}", "une réponse de {ips}").format(ips=", ".join(answered)))
 
 
 def http_answer(probes: ProbeRunner, url: str, *, netns: str) -> HttpAnswer:

@@ -2,6 +2,7 @@
 
 The course's "A" and "B" are whatever two containers the student started; the grader looks
 for the newest pair with the required topology and says in the evidence which one it graded.
+Names given with ``--set a=… --set b=…`` are checked, never silently replaced.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Callable, Iterable
 
 from grader.engine.container import Container
 from grader.engine.snapshot import Snapshot
+from grader.i18n import Localized, t
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,14 @@ class Pair:
         }
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """The pair to grade, or why there is none (what the pair's own check reports)."""
+
+    pair: Pair | None
+    problem: Localized | None = None
+
+
 def newest_pairs(containers: list[Container]) -> Iterable[Pair]:
     """Pairs from the newest containers down (``containers`` is newest first)."""
     for newer_index in range(len(containers)):
@@ -32,22 +42,45 @@ def newest_pairs(containers: list[Container]) -> Iterable[Pair]:
             yield Pair(a=older, b=containers[newer_index])
 
 
-def find_pair(
+def discover_pair(
+    snapshot: Snapshot,
+    names: tuple[str | None, str | None],
     candidates: list[Container],
     *,
-    a: Container | None,
-    b: Container | None,
     accept: Callable[[Pair], bool],
     prefer: Callable[[Pair], bool] = lambda pair: True,
-) -> Pair | None:
-    """The named pair if both are named; otherwise the newest acceptable pair (the newest
-    preferred one first), completing a single named container with its newest partner."""
-    if a and b:
-        return Pair(a=a, b=b)
-    acceptable = [_oriented(pair, a, b) for pair in newest_pairs(candidates)
-                  if _includes(pair, a) and _includes(pair, b)]
-    acceptable = [pair for pair in acceptable if accept(pair)]
-    return next((pair for pair in acceptable if prefer(pair)), acceptable[0] if acceptable else None)
+) -> Discovery:
+    """The newest acceptable pair among ``candidates`` (the newest preferred one first), with
+    A and B fixed where ``names`` name them; a named container must be one of the candidates."""
+    named = []
+    for letter, name in zip("AB", names):
+        container, problem = _named(snapshot, name, candidates, letter)
+        if problem:
+            return Discovery(None, problem)
+        named.append(container)
+    a, b = named
+    if a and b and a.id == b.id:
+        return Discovery(None, t("A and B are the same container", "A et B sont le même conteneur"))
+    pairs = [_oriented(pair, a, b) for pair in newest_pairs(candidates)
+             if _includes(pair, a) and _includes(pair, b)]
+    pairs = [pair for pair in pairs if accept(pair)]
+    return Discovery(next((pair for pair in pairs if prefer(pair)), pairs[0] if pairs else None))
+
+
+def _named(snapshot: Snapshot, name: str | None, candidates: list[Container],
+           letter: str) -> tuple[Container | None, Localized | None]:
+    if not name:
+        return None, None
+    container = snapshot.container(name)
+    if container is None:
+        return None, t("no container named {n} (given as {x})", "aucun conteneur nommé {n} "
+                       "(donné comme {x})").format(n=name, x=letter)
+    if container.id not in {c.id for c in candidates}:
+        return None, t("{c} (given as {x}) does not qualify: status {s}, networks {nets}",
+                       "{c} (donné comme {x}) ne convient pas : statut {s}, réseaux {nets}").format(
+            c=container.describe(), x=letter, s=container.status,
+            nets=", ".join(sorted(container.networks)) or "-")
+    return container, None
 
 
 def _includes(pair: Pair, container: Container | None) -> bool:
@@ -58,8 +91,3 @@ def _oriented(pair: Pair, a: Container | None, b: Container | None) -> Pair:
     if (a and pair.b.id == a.id) or (b and pair.a.id == b.id):
         return Pair(a=pair.b, b=pair.a)
     return pair
-
-
-def named(snapshot: Snapshot, name: str | None) -> Container | None:
-    return snapshot.container(name) if name else None
-

@@ -9,6 +9,11 @@ CHECKS = ("two-bridge-networks", "separate-networks", "host-reaches-a", "host-re
           "b-cannot-reach-a")
 
 
+# Without a separated pair there is no A and B to ping: the behavioural checks are skipped.
+NOT_SEPARATED = {"separate-networks": "failed", "host-reaches-a": "skipped",
+                 "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped"}
+
+
 def two_networks(student):
     student.network("net-a")
     student.network("net-b")
@@ -38,10 +43,7 @@ def test_both_containers_on_one_network_can_talk(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {
-        **all_passed("two-bridge-networks", "host-reaches-a", "host-reaches-b"),
-        "separate-networks": "failed", "b-cannot-reach-a": "failed",
-    }
+    assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "passed"}
     assert "net-a" in run.check(EXERCISE, "separate-networks")["message"]
 
 
@@ -53,10 +55,7 @@ def test_b_connected_to_both_networks_reaches_a(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {
-        **all_passed("two-bridge-networks", "host-reaches-a", "host-reaches-b"),
-        "separate-networks": "failed", "b-cannot-reach-a": "failed",
-    }
+    assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "passed"}
 
 
 def test_one_user_network_and_the_default_bridge(student):
@@ -66,10 +65,7 @@ def test_one_user_network_and_the_default_bridge(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {
-        "two-bridge-networks": "failed", "separate-networks": "failed",
-        "host-reaches-a": "skipped", "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped",
-    }
+    assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "failed"}
     assert "separate-networks" in run.check(EXERCISE, "host-reaches-a")["message"]
 
 
@@ -79,10 +75,7 @@ def test_a_single_container(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {
-        "two-bridge-networks": "passed", "separate-networks": "failed",
-        "host-reaches-a": "skipped", "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped",
-    }
+    assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "passed"}
 
 
 def test_a_silence_without_proof_that_the_probe_works_is_an_error_not_a_pass(student):
@@ -111,15 +104,33 @@ def test_a_lying_or_missing_ping_in_the_students_containers_changes_nothing(
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
 
 
-def test_a_lying_ping_does_not_hide_a_shared_network(student, lying_images):
-    student.network("net-a")
+def test_a_shared_network_without_inter_container_traffic_earns_no_isolation_points(student):
+    quiet = {"com.docker.network.bridge.enable_icc": "false"}
+    student.network("net-a", options=quiet)
     student.network("net-b")
-    student.container(lying_images["ping-always-fails"], network="net-a")
-    student.container(lying_images["ping-always-fails"], network="net-a")
+    student.container("busybox", network="net-a")
+    student.container("busybox", network="net-a")
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE)["b-cannot-reach-a"] == "failed"
+    assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "passed"}
+
+
+def test_a_misspelt_or_stopped_named_container_is_said_not_replaced(student):
+    two_networks(student)
+    student.container("busybox", name="box-a", network="net-a")
+    student.container("busybox", name="box-b", network="net-b")
+    student.container("busybox", name="stopped", network="net-b", interactive=False, tty=False)
+
+    misspelt = grade(EXERCISE, settings=("a=box-x", "b=box-b"))
+    stopped = grade(EXERCISE, settings=("a=box-a", "b=stopped"))
+    same = grade(EXERCISE, settings=("a=box-a", "b=box-a"))
+
+    for run in (misspelt, stopped, same):
+        assert run.statuses(EXERCISE) == {**NOT_SEPARATED, "two-bridge-networks": "passed"}
+    assert "no container named box-x" in misspelt.check(EXERCISE, "separate-networks")["message"]
+    assert "status exited" in stopped.check(EXERCISE, "separate-networks")["message"]
+    assert "same container" in same.check(EXERCISE, "separate-networks")["message"]
 
 
 def test_named_containers_override_discovery(student):

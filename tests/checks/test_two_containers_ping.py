@@ -108,3 +108,19 @@ def test_discovery_prefers_the_interactive_pair_to_a_newer_app_container(student
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
     evidence = run.check(EXERCISE, "two-containers")["evidence"]
     assert evidence["a"].startswith(a.name) and evidence["b"].startswith(b.name)
+
+
+def test_named_containers_are_checked_not_replaced(student):
+    student.container("busybox", name="box-a")
+    student.container("busybox", name="box-b")
+
+    misspelt = grade(EXERCISE, settings=("a=box-x",))
+    same = grade(EXERCISE, settings=("a=box-a", "b=box-a"))
+    named = grade(EXERCISE, settings=("a=box-b", "b=box-a"))
+
+    skipped = {"interactive": "skipped", "b-reaches-a": "skipped", "a-reaches-b": "skipped"}
+    assert misspelt.statuses(EXERCISE) == {"two-containers": "failed", **skipped}
+    assert "no container named box-x" in misspelt.check(EXERCISE, "two-containers")["message"]
+    assert same.statuses(EXERCISE) == {"two-containers": "failed", **skipped}
+    assert named.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert named.check(EXERCISE, "two-containers")["evidence"]["a"].startswith("box-b")
