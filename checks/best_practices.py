@@ -10,13 +10,15 @@ from typing import Any, Callable
 import pytest
 from docker.errors import APIError
 
-from grader.checking import NotApplicable, Undecided, check, fail, t
+from grader.checking import Undecided, check, fail, t
 from grader.engine.container import Container
 from grader.i18n import Localized
 from grader.spec.params import parse_size
 
-DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
-SENSITIVE_TREES = ("/etc", "/var/log", "/root", "/proc", "/sys")  # and anything below them
+# The rubric's list. A mount of one of these, or of a folder holding one (``/var``, ``/run``),
+# or of any Docker socket (rootless ones live in $XDG_RUNTIME_DIR) is sensitive.
+SENSITIVE_PATHS = ("/", "/etc", "/var/log", "/root", "/proc", "/sys", "/var/run/docker.sock",
+                   "/run/docker.sock")
 _NONE = t("none", "aucune")
 
 
@@ -75,7 +77,8 @@ def _non_root(c: Container, processes, params) -> Rule:
 
 
 def _mounts(c: Container, processes, params) -> Rule:
-    sensitive = [m.source for m in c.mounts if m.type == "bind" and _sensitive(m.source)]
+    sensitive = [m.source for m in c.mounts if m.type == "bind"
+                 and (_sensitive(m.source) or _sensitive(m.destination) and "docker.sock" in m.destination)]
     return Rule(not sensitive, t("sensitive host paths mounted", "chemins sensibles de l'hôte montés"),
                 _NONE, sensitive)
 
@@ -96,8 +99,8 @@ RULES: dict[str, Callable[[Container, Any, dict], Rule]] = {
 
 def _sensitive(source: str) -> bool:
     path = posixpath.normpath(source or "/")
-    return (path == "/" or path in DOCKER_SOCKETS
-            or any(path == tree or path.startswith(tree + "/") for tree in SENSITIVE_TREES))
+    holds = [p for p in SENSITIVE_PATHS if p == path or p.startswith(path.rstrip("/") + "/")]
+    return bool(holds) or "docker.sock" in posixpath.basename(path)
 
 
 def _bytes(size: int) -> str:
@@ -122,16 +125,20 @@ def grade_container(api, container: Container, params) -> Graded:
 
 
 @pytest.fixture(scope="module")
-def graded(snapshot, params) -> Graded:
+def graded(snapshot, params) -> Graded | None:
+    """The best running container of the image; None when none runs (every check fails)."""
     running = [c for c in snapshot.running() if snapshot.runs_image(c, params["image"])]
     if not running:
-        raise NotApplicable(t("no running {i} container", "aucun conteneur {i} en marche")
-                            .format(i=params["image"]))
+        return None
     candidates = [grade_container(snapshot.engine.api, c, params) for c in running]
     return max(candidates, key=lambda g: g.passing)  # the newest among equals: max keeps the first
 
 
-def _judge(graded: Graded, check_id: str, verdict) -> None:
+def _judge(graded: Graded | None, check_id: str, params, verdict) -> None:
+    if graded is None:
+        fail(t("no running {i} container", "aucun conteneur {i} en marche").format(i=params["image"]),
+             expected=f"docker run -d --memory=256m --cpus=0.5 --pids-limit=100 {params['image']}",
+             found=t("nothing to grade", "rien à corriger"))
     rule = graded.rules[check_id]
     verdict.evidence(container=graded.container.describe())
     if check_id in ("non-root", "single-process") and graded.processes is None:
@@ -143,35 +150,35 @@ def _judge(graded: Graded, check_id: str, verdict) -> None:
 
 
 @check("memory-limited")
-def check_memory_limited(graded, verdict):
-    _judge(graded, "memory-limited", verdict)
+def check_memory_limited(graded, params, verdict):
+    _judge(graded, "memory-limited", params, verdict)
 
 
 @check("cpu-limited")
-def check_cpu_limited(graded, verdict):
-    _judge(graded, "cpu-limited", verdict)
+def check_cpu_limited(graded, params, verdict):
+    _judge(graded, "cpu-limited", params, verdict)
 
 
 @check("pids-limited")
-def check_pids_limited(graded, verdict):
-    _judge(graded, "pids-limited", verdict)
+def check_pids_limited(graded, params, verdict):
+    _judge(graded, "pids-limited", params, verdict)
 
 
 @check("not-privileged")
-def check_not_privileged(graded, verdict):
-    _judge(graded, "not-privileged", verdict)
+def check_not_privileged(graded, params, verdict):
+    _judge(graded, "not-privileged", params, verdict)
 
 
 @check("non-root")
-def check_non_root(graded, verdict):
-    _judge(graded, "non-root", verdict)
+def check_non_root(graded, params, verdict):
+    _judge(graded, "non-root", params, verdict)
 
 
 @check("no-sensitive-mounts")
-def check_no_sensitive_mounts(graded, verdict):
-    _judge(graded, "no-sensitive-mounts", verdict)
+def check_no_sensitive_mounts(graded, params, verdict):
+    _judge(graded, "no-sensitive-mounts", params, verdict)
 
 
 @check("single-process")
-def check_single_process(graded, verdict):
-    _judge(graded, "single-process", verdict)
+def check_single_process(graded, params, verdict):
+    _judge(graded, "single-process", params, verdict)

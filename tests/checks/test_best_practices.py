@@ -106,5 +106,21 @@ def test_the_best_of_several_containers_is_graded_and_named(student, mine_node):
 def test_no_container_running(student, mine_node):
     run = grade(EXERCISE)
 
-    assert set(run.statuses(EXERCISE).values()) == {"skipped"}
+    assert run.statuses(EXERCISE) == {check_id: "failed" for check_id in CHECKS}
     assert "no running mine/node container" in run.check(EXERCISE, "non-root")["message"]
+
+
+@pytest.mark.parametrize("bind", ["/var:/host-var", "/run:/host-run", "/etc:/etc-host:ro",
+                                  "/:/host", "/var/run/docker.sock:/docker.sock"])
+def test_sensitive_mounts_and_the_folders_holding_them(student, mine_node, bind):
+    run_app(student, binds=[bind], **PRODUCTION)
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
+
+
+def test_a_harmless_file_below_etc_is_not_sensitive(student, mine_node):
+    run_app(student, binds=["/etc/localtime:/etc/localtime:ro"], **PRODUCTION)
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
