@@ -102,6 +102,14 @@ def test_archive_param_and_no_local_image(student, node_images, tmp_path):
 
     run = grade(EXERCISE, cwd=tmp_path, settings=("archive=export.tar",))
 
-    # No mine/node image on the engine: the comparison cannot be made, so it is skipped.
+    # No mine/node image on the engine: nothing to compare with, so the grader cannot decide.
     assert run.statuses(EXERCISE) == {**all_passed("archive-exists", "archive-valid"),
-                                      "archive-tagged": "failed", "archive-matches-image": "skipped"}
+                                      "archive-tagged": "failed", "archive-matches-image": "error"}
+
+
+def test_saved_by_id_beside_another_image(student, mine_node, docker_client, tmp_path):
+    docker_save(tmp_path, docker_client.images.get("mine/node").id, "busybox")
+
+    run = grade(EXERCISE, cwd=tmp_path)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "archive-tagged": "failed"}
