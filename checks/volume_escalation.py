@@ -73,22 +73,27 @@ def check_runs_as_root(container, verdict):
 
 
 @check("proof-written")
-def check_proof_written(container, snapshot, params, verdict):
+def check_proof_written(container, candidates, snapshot, params, verdict):
     inside = posixpath.join(params["target"], params["proof"])
     on_host = posixpath.join(params["host_path"], params["proof"])
-    verdict.evidence(container=container.describe(), file=on_host, read_through=inside)
+    verdict.evidence(file=on_host, read_through=f"{container.describe()}:{inside}")
     proof = read_file(snapshot.engine.api, container.id, inside)
     if proof is None:
         fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
              expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
              found=t("no such file", "fichier absent"))
-    created = container.created.replace(microsecond=0)  # tar times have whole seconds
-    verdict.evidence(owner_uid=proof.uid, modified=proof.modified.isoformat(),
-                     container_created=container.created.isoformat())
+    verdict.evidence(owner_uid=proof.uid, modified=proof.modified.isoformat())
     expect(proof.uid == 0, t("{f} does not belong to root", "{f} n'appartient pas à root")
            .format(f=on_host), expected="uid 0 (root)", found=f"uid {proof.uid}")
-    expect(proof.modified >= created,
-           t("{f} is older than the container: it was not written through it",
-             "{f} est plus ancien que le conteneur : il n'a pas été écrit par lui").format(f=on_host),
-           expected=t("modified after {c}", "modifié après {c}").format(c=created.isoformat()),
+    # Written through a root container that existed then: any one of them, not only the newest
+    # (a student may have run the same command again since, just to look).
+    writers = [c for c in candidates if runs_as_root(c)
+               and c.created.replace(microsecond=0) <= proof.modified]  # tar times: whole seconds
+    oldest = min(c.created for c in candidates).replace(microsecond=0)
+    expect(bool(writers),
+           t("{f} is older than the containers that mount it: it was not written through them",
+             "{f} est plus ancien que les conteneurs qui le montent : il n'a pas été écrit par eux")
+           .format(f=on_host),
+           expected=t("modified after {c}", "modifié après {c}").format(c=oldest.isoformat()),
            found=proof.modified.isoformat())
+    verdict.evidence(written_through=writers[0].describe())

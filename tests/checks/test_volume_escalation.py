@@ -66,7 +66,7 @@ def test_a_proof_file_older_than_the_container(student, host_folder):
     run = grade_with(host_folder)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS[:2]), "proof-written": "failed"}
-    assert "older than the container" in run.check(EXERCISE, "proof-written")["message"]
+    assert "older than the containers" in run.check(EXERCISE, "proof-written")["message"]
 
 
 def test_a_container_run_as_another_user(student, host_folder):
@@ -105,3 +105,15 @@ def test_the_course_default_is_the_hosts_var_log(student):
     message = run.check(EXERCISE, "container-mounts-host-path")["message"]
     assert run.statuses(EXERCISE)["container-mounts-host-path"] == "failed"
     assert "/var/log:/youpi" in message
+
+
+def test_running_the_command_again_later_does_not_undo_the_proof(student, host_folder):
+    run_busybox(student, host_folder)  # wrote escalation.txt
+    time.sleep(1.1)  # tar times have whole seconds
+    first_mtime = (host_folder / "escalation.txt").stat().st_mtime
+    run_busybox(student, host_folder, command=None)  # again, later, just to look around
+
+    run = grade_with(host_folder)
+
+    assert (host_folder / "escalation.txt").stat().st_mtime == first_mtime
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
