@@ -14,6 +14,7 @@ PING_WAIT_S = 1  # a local bridge answers in well under a millisecond
 HTTP_TIMEOUT_S = 5
 _STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\s+(\d{3})")
 WRITE_PROBE_NAME = ".docker-grade-write-probe"
+SCRATCH = "/.docker-grade-scratch"
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Probe:
     command: tuple[str, ...]
     netns: str = "none"  # "host", "none" or "container:<id>"
     volumes_from: Optional[str] = None
+    tmpfs: Optional[str] = None  # a private scratch folder, never one of the student's mounts
     timeout_s: float = 10.0
     # busybox ping takes its pid as ICMP id: pid 1 in every probe container. Two pings sharing
     # a network namespace would then read each other's replies; host pids are unique.
@@ -59,14 +61,15 @@ def http_get(url: str, *, netns: str) -> Probe:
 def write_attempt(container_id: str, folder: str) -> Probe:
     """Tries to create a file in ``folder`` through the container's own mounts.
 
-    The probe first proves it can write at all (in its /tmp). A write that succeeds is undone
-    at once, so the student's folder is left as it was.
+    The probe first proves it can write at all, in a tmpfs of its own (its /tmp could be one of
+    the student's mounts). A write that succeeds is undone at once.
     """
     target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
-    script = ('touch /tmp/probe || { echo PROBE-BROKEN; exit 3; }; '
+    script = (f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
               'if touch "$1" 2>&1; then rm -f "$1"; echo WROTE; else echo REFUSED; fi')
     command = ("sh", "-c", script, "sh", target)
-    return Probe(command=command, netns="none", volumes_from=container_id, timeout_s=10)
+    return Probe(command=command, netns="none", volumes_from=container_id, tmpfs=SCRATCH,
+                 timeout_s=10)
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ class ProbeRunner:
             network_mode=probe.netns,
             volumes_from=[probe.volumes_from] if probe.volumes_from else None,
             pid_mode="host" if probe.host_pid else None,
+            tmpfs={probe.tmpfs: ""} if probe.tmpfs else None,
         )
         created = self.api.create_container(
             image_id,

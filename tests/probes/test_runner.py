@@ -111,3 +111,12 @@ def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(student,
         for container in (stale, live):
             with contextlib.suppress(NotFound):
                 docker_client.api.remove_container(container["Id"], force=True)
+
+
+def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, engine, tmp_path):
+    site, scratch = tmp_path / "site", tmp_path / "tmp"
+    site.mkdir(), scratch.mkdir()
+    nginx = student.container("busybox", binds=[f"{site}:/data:ro", f"{scratch}:/tmp"])
+    with ProbeRunner(engine) as probes:
+        assert "REFUSED" in probes.run(write_attempt(nginx.id, "/data")).stdout
+    assert list(scratch.iterdir()) == [] and list(site.iterdir()) == []
