@@ -193,17 +193,28 @@ def check_http_responds(container, probes, params, verdict):
 @check("logs-readable")
 def check_logs_readable(container, snapshot, verdict):
     verdict.evidence(container=container.describe())
-    try:  # only what the app wrote before grading: the grader's own request does not count
-        logs = snapshot.engine.api.logs(container.id, stdout=True, stderr=True, tail=20,
-                                        until=snapshot.taken_at.timestamp())  # a float: not
-        # a datetime, which docker-py truncates to the second
-    except APIError as error:
-        raise Undecided(t("its logs cannot be read: {e}", "son journal est illisible : {e}")
-                        .format(e=error.explanation or error)) from None
-    lines = [line for line in logs.decode("utf-8", "replace").splitlines() if line.strip()]
-    verdict.evidence(last_lines=lines[-3:])
-    expect(lines, t("the container has written nothing", "le conteneur n'a rien écrit"),
+    first = _first_log_line(snapshot, container)
+    verdict.evidence(first_line=first)
+    expect(first is not None, t("the container has written nothing",
+                                "le conteneur n'a rien écrit"),
            expected=t("at least one log line", "au moins une ligne de journal"),
            found=t("an empty log", "un journal vide"))
 
 
+def _first_log_line(snapshot: Snapshot, container: Container) -> str | None:
+    """The first line the app wrote before grading began (the grader's own request must not
+    count), read as a stream that stops there: a log may be large."""
+    try:
+        stream = snapshot.engine.api.logs(container.id, stdout=True, stderr=True, stream=True,
+                                          follow=False,  # docker-py follows streams by default
+                                          until=snapshot.taken_at.timestamp())  # a float: a
+        # datetime would be cut to the second by docker-py
+        for chunk in stream:
+            lines = [line for line in chunk.decode("utf-8", "replace").splitlines() if line.strip()]
+            if lines:
+                stream.close()
+                return lines[0][:200]
+    except APIError as error:
+        raise Undecided(t("its logs cannot be read: {e}", "son journal est illisible : {e}")
+                        .format(e=error.explanation or error)) from None
+    return None

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from docker.errors import NotFound
 
 from grader.engine.client import Engine
-from grader.engine.container import PROBE_LABEL, Container
+from grader.engine.container import PROBE_LABEL, Container, parse_time
 from grader.engine.image import Image
 from grader.engine.network import Network
 from grader.engine.references import normalize, repository_of
@@ -28,14 +28,14 @@ class Snapshot:
     engine: Engine
     containers: list[Container]  # newest first; the grader's own probes left out
     networks: list[Network]
-    taken_at: datetime  # UTC: logs written after it are the grader's own doing
+    taken_at: datetime  # by the engine's clock: logs written after it are the grader's doing
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
         api = engine.api
-        taken_at = datetime.now(timezone.utc)
+        taken_at = _engine_time(api)
         summaries = api.containers(all=True)
         ids = [s["Id"] for s in summaries if PROBE_LABEL not in (s.get("Labels") or {})]
         with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
@@ -83,6 +83,12 @@ class Snapshot:
             if not has_tag and repository_of(name) == wanted_repository:
                 return True
         return False
+
+
+def _engine_time(api) -> datetime:
+    """The engine's own clock (a remote engine's may differ from ours); ours if it says none."""
+    system_time = api.info().get("SystemTime")
+    return parse_time(system_time) if system_time else datetime.now(timezone.utc)
 
 
 def _inspect_or_none(api, container_id: str) -> dict | None:
