@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 from docker.errors import APIError
 
-from grader.checking import Undecided, check, fail, t
+from grader.checking import Undecided, check, fail, require_host_uids, t
 from grader.engine.container import Container
 from grader.i18n import Localized
 from grader.spec.params import parse_size
@@ -170,7 +170,8 @@ def check_not_privileged(graded, params, verdict):
 
 
 @check("non-root")
-def check_non_root(graded, params, verdict):
+def check_non_root(graded, snapshot, params, verdict):
+    require_host_uids(snapshot)  # `docker top` shows host uids: remapped root looks harmless
     _judge(graded, "non-root", params, verdict)
 
 

@@ -53,7 +53,7 @@ def check_network_driver(network, verdict):
 def check_network_subnet(network, params, verdict):
     wanted = params["subnet"]
     verdict.evidence(network=network.name, subnets=list(network.subnets))
-    if wanted in network.subnets:
+    if any(_same_network(subnet, wanted) for subnet in network.subnets):
         return
     what = t("wrong subnet", "mauvais sous-réseau")
     wider = [s for s in network.subnets if _contains(s, wanted)]
@@ -61,6 +61,14 @@ def check_network_subnet(network, params, verdict):
         what = t("the subnet is wider than asked: check the prefix length",
                  "le sous-réseau est plus large que demandé : vérifiez la longueur du préfixe")
     fail(what, expected=wanted, found=list(network.subnets))
+
+
+def _same_network(a: str, b: str) -> bool:
+    """Compared as networks, not strings: IPv6 has many spellings of one subnet."""
+    try:
+        return ipaddress.ip_network(a, strict=False) == ipaddress.ip_network(b, strict=False)
+    except ValueError:
+        return False
 
 
 def _contains(outer: str, inner: str) -> bool:

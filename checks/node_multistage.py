@@ -21,7 +21,10 @@ _ANY_ADDRESS = ("", "0.0.0.0", "::")
 
 
 def _dockerfile_path(params) -> Path:
-    return (Path(params["context"]).expanduser() / "Dockerfile").resolve()
+    """``Dockerfile``, or ``dockerfile``, which docker build also takes."""
+    folder = Path(params["context"]).expanduser().resolve()
+    lower = folder / "dockerfile"
+    return lower if not (folder / "Dockerfile").exists() and lower.is_file() else folder / "Dockerfile"
 
 
 def _bindings(container: Container, params) -> list[dict]:
@@ -159,8 +162,8 @@ def check_container_running(snapshot, params, verdict):
               if snapshot.runs_image(c, params["image"])]
     if not containers:
         fail(t("no running container of {i}", "aucun conteneur de {i} en marche")
-             .format(i=params["image"]), expected=t("docker run -d -p 8181:8080 {i}",
-                                                     "docker run -d -p 8181:8080 {i}").format(i=params["image"]),
+             .format(i=params["image"]),
+             expected=f"docker run -d -p {params['host_port']}:{params['container_port']} {params['image']}",
              found=others or t("no container of that image", "aucun conteneur de cette image"))
     verdict.evidence(container=containers[0].describe(), running=[c.describe() for c in containers])
 

@@ -10,7 +10,7 @@ import posixpath
 
 import pytest
 
-from grader.checking import NotApplicable, check, expect, fail, t
+from grader.checking import NotApplicable, check, expect, fail, require_host_uids, t
 from grader.engine.container import Container
 from grader.engine.files import read_file
 from grader.engine.snapshot import Snapshot
@@ -74,6 +74,7 @@ def check_runs_as_root(container, verdict):
 
 @check("proof-written")
 def check_proof_written(container, candidates, snapshot, params, verdict):
+    require_host_uids(snapshot)
     inside = posixpath.join(params["target"], params["proof"])
     on_host = posixpath.join(params["host_path"], params["proof"])
     verdict.evidence(file=on_host, read_through=f"{container.describe()}:{inside}")

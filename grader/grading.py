@@ -34,11 +34,12 @@ def grade(
         with ProbeRunner(engine, image=probe_image) as probes:
             probes.remove_stale()
             outcomes = run_checks(GradingContext(snapshot, probes, lang, assignments))
+            probe_image_identity = probes.identity()
     exercises = [score_exercise(a.spec, outcomes, lang) for a in assignments]
     return Report(
         tool=Tool(name="docker-grade", version=__version__),
         student=Student(id=student_id),
-        host=Host(**asdict(engine.host)),
+        host=Host(**asdict(engine.host), probe_image=probe_image_identity),
         started_at=started_at,
         duration_s=round(time.monotonic() - started, 3),
         score=sum(e.score for e in exercises),

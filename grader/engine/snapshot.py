@@ -29,13 +29,15 @@ class Snapshot:
     containers: list[Container]  # newest first; the grader's own probes left out
     networks: list[Network]
     taken_at: datetime  # by the engine's clock: logs written after it are the grader's doing
+    userns_remap: bool  # container uids are not host uids: ownership cannot be read as is
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
         api = engine.api
-        taken_at = _engine_time(api)
+        info = api.info()
+        taken_at = _engine_time(info)
         summaries = api.containers(all=True)
         ids = [s["Id"] for s in summaries if PROBE_LABEL not in (s.get("Labels") or {})]
         with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
@@ -43,7 +45,9 @@ class Snapshot:
         containers = [Container.from_inspect(data) for data in inspected if data]
         containers.sort(key=lambda c: c.created, reverse=True)
         networks = [Network.from_inspect(data) for data in api.networks()]
-        return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
+        return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at,
+                   userns_remap=any("name=userns" in option
+                                    for option in info.get("SecurityOptions") or ()))
 
     def container(self, name_or_id: str) -> Container | None:
         name_or_id = name_or_id.lstrip("/")
@@ -85,9 +89,9 @@ class Snapshot:
         return False
 
 
-def _engine_time(api) -> datetime:
+def _engine_time(info: dict) -> datetime:
     """The engine's own clock (a remote engine's may differ from ours); ours if it says none."""
-    system_time = api.info().get("SystemTime")
+    system_time = info.get("SystemTime")
     return parse_time(system_time) if system_time else datetime.now(timezone.utc)
 
 

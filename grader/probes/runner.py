@@ -71,6 +71,14 @@ class ProbeRunner:
                     ) from None
             return self._image_id
 
+    def identity(self) -> dict | None:
+        """The probe image's reference, id and registry digests; None if it is not there."""
+        try:
+            data = self.api.inspect_image(self.image)
+        except NotFound:
+            return None
+        return {"reference": self.image, "id": data["Id"], "digests": data.get("RepoDigests") or []}
+
     def remove_stale(self) -> int:
         """Removes the probe containers that killed graders left behind; how many."""
         stale = [summary["Id"] for summary in self.api.containers(all=True, filters={"label": PROBE_LABEL})

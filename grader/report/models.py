@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: host.probe_image
 
 
 class Status(str, Enum):
@@ -54,12 +54,23 @@ class Student(_Model):
     id: Optional[str]
 
 
+class ProbeImage(_Model):
+    """The image the probes ran in, so that an instructor can tell it is the genuine one: an
+    image pulled from a registry has digests, one built or retagged locally has none."""
+
+    reference: str
+    id: str
+    digests: list[str]
+
+
 class Host(_Model):
     docker_host: str
     engine_version: str
     api_version: str
     os: str
     engine_id: str
+    probe_image: Optional[ProbeImage] = Field(
+        default=None, description="absent when no probe ran or the image was missing")
 
 
 class Report(_Model):

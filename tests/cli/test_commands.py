@@ -51,6 +51,9 @@ def test_report_written_to_a_file_with_student_id(student, tmp_path):
     assert report["student"] == {"id": "s123"}
     assert report["host"]["engine_version"] and report["started_at"].endswith("Z")
     assert [e["id"] for e in report["exercises"]] == ["custom-bridge"]
+    probe = report["host"]["probe_image"]  # built locally for the tests: no registry digest
+    assert probe["reference"] == "busybox" and probe["id"].startswith("sha256:")
+    assert probe["digests"] == []
 
 
 def test_text_is_the_default_format(student):
