@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader.checking import NotApplicable, check, expect, fail, t
+from grader.checking import NotApplicable, Undecided, check, expect, fail, t
 from grader.engine.container import Container
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
-from grader.probing import (HOST, LOOPBACK, expect_isolated, expect_reaches, isolation_probes,
-                            netns_of, reach_probes)
+from grader.probing import (HOST, LOOPBACK, answers_ping, expect_isolated, expect_reaches,
+                            isolation_probes, netns_of, reach_probes)
 
 _NO_PAIR = t("no containers A and B were identified (see separate-networks)",
              "aucun conteneur A et B n'a été identifié (voir separate-networks)")
@@ -145,8 +145,13 @@ def check_host_reaches_b(pair, probes, snapshot, params, verdict):
 
 @check("b-cannot-reach-a")
 def check_b_cannot_reach_a(pair, probes, snapshot, params, verdict):
-    gateway = _control_ip(pair, params)
+    gateway, a_ip = _control_ip(pair, params), _bridge_ip(snapshot, pair.a, params["net_a"])
     verdict.evidence(a=pair.a.describe(), b=pair.b.describe(), a_addresses=_ips(pair.a),
                      control=gateway, probe="ping from B's network namespace")
+    # A must answer pings at all (from the host) for its silence towards B to mean isolation.
+    if a_ip is None or not answers_ping(probes, a_ip, netns=HOST):
+        raise Undecided(t("A does not answer pings even from the host: its silence from B "
+                          "proves nothing", "A ne répond aux pings même pas depuis l'hôte : son "
+                          "silence depuis B ne prouve rien"))
     expect_isolated(probes, target_ips=_ips(pair.a), control_ip=gateway, netns=netns_of(pair.b),
                     source="B", target="A")

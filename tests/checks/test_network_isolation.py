@@ -157,3 +157,16 @@ def test_without_the_probe_image_behavioural_checks_are_errors_that_say_why(stud
         **all_passed("two-bridge-networks", "separate-networks"),
         "host-reaches-a": "error", "host-reaches-b": "error", "b-cannot-reach-a": "error"}
     assert "docker pull docker-grade-test/absent" in run.check(EXERCISE, "b-cannot-reach-a")["message"]
+
+
+def test_an_a_that_ignores_pings_proves_no_isolation(student):
+    two_networks(student)
+    student.container("busybox", network="net-a", sysctls={"net.ipv4.icmp_echo_ignore_all": "1"})
+    student.container("busybox", network="net-b")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed("two-bridge-networks", "separate-networks",
+                                                   "host-reaches-b"),
+                                      "host-reaches-a": "failed", "b-cannot-reach-a": "error"}
+    assert "proves nothing" in run.check(EXERCISE, "b-cannot-reach-a")["message"]
