@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader.checking import NotApplicable, Undecided, check, expect, fail, t
+from grader.checking import Undecided, check, expect, fail, t
 from grader.engine.container import Container
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import (HOST, LOOPBACK, answers_ping, expect_isolated, expect_reaches,
                             isolation_probes, netns_of, reach_probes)
-
-_NO_PAIR = t("no containers A and B were identified (see separate-networks)",
-             "aucun conteneur A et B n'a été identifié (voir separate-networks)")
 
 
 def _candidates(snapshot: Snapshot) -> list[Container]:
@@ -82,9 +79,7 @@ def discovery(snapshot, params):
 
 @pytest.fixture
 def pair(discovery) -> Pair:
-    if discovery.pair is None:  # the spec's requires: [separate-networks] skips first
-        raise NotApplicable(_NO_PAIR)
-    return discovery.pair
+    return discovery.required(covered_by="separate-networks")
 
 
 @check("two-bridge-networks")

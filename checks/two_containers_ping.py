@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader.checking import NotApplicable, check, expect, fail, t
+from grader.checking import check, expect, fail, t
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import expect_reaches, netns_of, reach_probes
-
-_NO_PAIR = t("no containers A and B were identified (see two-containers)",
-             "aucun conteneur A et B n'a été identifié (voir two-containers)")
 
 
 def _shared_network(pair: Pair) -> str | None:
@@ -61,9 +58,7 @@ def discovery(snapshot, params) -> Discovery:
 
 @pytest.fixture
 def pair(discovery) -> Pair:
-    if discovery.pair is None:  # the spec's requires: [two-containers] skips first
-        raise NotApplicable(_NO_PAIR)
-    return discovery.pair
+    return discovery.required(covered_by="two-containers")
 
 
 @check("two-containers")

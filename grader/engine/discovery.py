@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from grader.checking import NotApplicable
 from grader.engine.container import Container
 from grader.engine.snapshot import Snapshot
 from grader.i18n import Localized, t
@@ -33,6 +34,15 @@ class Discovery:
 
     pair: Pair | None
     problem: Localized | None = None
+
+    def required(self, covered_by: str) -> Pair:
+        """The pair, for a check that needs one; skipped, naming the check that reports why
+        there is none (the spec's ``requires`` normally skips it first)."""
+        if self.pair is None:
+            raise NotApplicable(t("no containers A and B were identified (see {c})",
+                                  "aucun conteneur A et B n'a été identifié (voir {c})")
+                                .format(c=covered_by))
+        return self.pair
 
 
 def newest_pairs(containers: list[Container]) -> Iterable[Pair]:
