@@ -31,6 +31,7 @@ class HostInfo:
 class Engine:
     api: docker.APIClient
     host: HostInfo
+    userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
 
     def close(self) -> None:
         self.api.close()
@@ -65,7 +66,8 @@ def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S,
         os=info.get("OperatingSystem", "?"),
         engine_id=info.get("ID", "?"),
     )
-    return Engine(api=api, host=host)
+    remapped = any("name=userns" in option for option in info.get("SecurityOptions") or ())
+    return Engine(api=api, host=host, userns_remap=remapped)
 
 
 def _tls(folder: Path) -> docker.tls.TLSConfig:

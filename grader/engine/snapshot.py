@@ -29,7 +29,6 @@ class Snapshot:
     containers: list[Container]  # newest first; the grader's own probes left out
     networks: list[Network]
     taken_at: datetime  # by the engine's clock: logs written after it are the grader's doing
-    userns_remap: bool  # container uids are not host uids: ownership cannot be read as is
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -45,9 +44,11 @@ class Snapshot:
         containers = [Container.from_inspect(data) for data in inspected if data]
         containers.sort(key=lambda c: c.created, reverse=True)
         networks = [Network.from_inspect(data) for data in api.networks()]
-        return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at,
-                   userns_remap=any("name=userns" in option
-                                    for option in info.get("SecurityOptions") or ()))
+        return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
+
+    @property
+    def userns_remap(self) -> bool:
+        return self.engine.userns_remap
 
     def container(self, name_or_id: str) -> Container | None:
         name_or_id = name_or_id.lstrip("/")

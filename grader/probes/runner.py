@@ -34,6 +34,7 @@ class ProbeUnavailable(Exception):
 class ProbeRunner:
     def __init__(self, engine: Engine, *, image: str = "busybox", workers: int = PROBE_WORKERS):
         self.api = engine.api
+        self.userns_remap = engine.userns_remap
         self.image = image
         self.run_id = uuid.uuid4().hex[:12]
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="probe")
@@ -121,6 +122,9 @@ class ProbeRunner:
             volumes_from=[probe.volumes_from] if probe.volumes_from else None,
             pid_mode="host" if probe.host_pid else None,
             tmpfs={probe.tmpfs: ""} if probe.tmpfs else None,
+            # With remapped uids, an engine refuses the host's pid namespace (and a student's
+            # network namespace from another user namespace) unless the probe opts out.
+            userns_mode="host" if self.userns_remap else None,
         )
         created = self.api.create_container(
             image_id,

@@ -22,8 +22,9 @@ FIXTURE_IMAGES = ("busybox:latest", "nginx:alpine")
 
 
 class ExtraEngine:
-    def __init__(self, name: str):
+    def __init__(self, name: str, *options: str):
         self.name = name
+        self.options = options  # more dockerd flags, e.g. --userns-remap=default
         self.socket = RUN_DIR / f"{name}.sock"
         self.log = RUN_DIR / f"{name}.log"
         self.process: subprocess.Popen | None = None
@@ -39,7 +40,7 @@ class ExtraEngine:
             "nsenter", f"--net=/var/run/netns/{self.name}", "dockerd",
             "--host", self.docker_host, "--data-root", str(DATA_DIR / self.name),
             "--exec-root", str(RUN_DIR / f"{self.name}-exec"),
-            "--pidfile", str(RUN_DIR / f"{self.name}.pid"),
+            "--pidfile", str(RUN_DIR / f"{self.name}.pid"), *self.options,
         ]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
