@@ -35,7 +35,7 @@ def grade(
             probes.remove_stale()
             outcomes = run_checks(GradingContext(snapshot, probes, lang, assignments))
             probe_image_identity = probes.identity()
-    exercises = [score_exercise(a.spec, outcomes, lang) for a in assignments]
+    exercises = [score_exercise(a.spec, outcomes, lang, a.params) for a in assignments]
     return Report(
         tool=Tool(name="docker-grade", version=__version__),
         student=Student(id=student_id),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import string
 from typing import Literal, Union
 
 from pydantic import BaseModel, ConfigDict
@@ -26,12 +27,30 @@ class Localized(BaseModel):
     def render(self, lang: Lang) -> str:
         return getattr(self, lang)
 
+    def fill(self, params: dict[str, object]) -> Localized:
+        """Puts an exercise's params into its texts: ``host port {host_port}`` becomes
+        ``host port 8181``, or the value given with ``--set``. Unknown names stay as written."""
+        return Localized(en=_fill(self.en, params), fr=_fill(self.fr, params))
+
+    def placeholders(self) -> set[str]:
+        return {name for text in (self.en, self.fr)
+                for _, name, _, _ in string.Formatter().parse(text) if name}
+
     def format(self, **values: object) -> Localized:
         """Fills the placeholders of both texts; a Localized value fills each in its language."""
         def in_lang(lang: Lang) -> dict[str, object]:
             return {name: render(value, lang) for name, value in values.items()}
 
         return Localized(en=self.en.format(**in_lang("en")), fr=self.fr.format(**in_lang("fr")))
+
+
+class _KeepUnknown(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(text: str, params: dict[str, object]) -> str:
+    return text.format_map(_KeepUnknown({k: v for k, v in params.items() if v is not None}))
 
 
 def t(en: str, fr: str) -> Localized:

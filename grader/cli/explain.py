@@ -18,8 +18,8 @@ def explain(*, exercise: str, lang: str | None) -> None:
     """Show an exercise's statement, params and checks."""
     lang = resolve_lang(lang)
     spec = Catalog.load().get(exercise)
-    click.echo(f"{spec.number}. {spec.id}: {spec.title.render(lang)}\n")
-    click.echo(spec.statement.render(lang).rstrip() + "\n")
+    click.echo(f"{spec.number}. {spec.id}: {spec.title.fill(spec.defaults).render(lang)}\n")
+    click.echo(spec.statement.fill(spec.defaults).render(lang).rstrip() + "\n")
     click.echo(f"{_PARAMS.render(lang)}:")
     for param in spec.params:
         default = _DISCOVERED.render(lang) if param.default is None else param.default
@@ -29,4 +29,4 @@ def explain(*, exercise: str, lang: str | None) -> None:
     click.echo(f"\n{_CHECKS.render(lang)} ({spec.max_score:g} pts):")
     for check in spec.checks:
         requires = f"  [{_REQUIRES.render(lang)}: {', '.join(check.requires)}]" if check.requires else ""
-        click.echo(f"  {check.id} ({check.weight:g}): {check.title.render(lang)}{requires}")
+        click.echo(f"  {check.id} ({check.weight:g}): {check.title.fill(spec.defaults).render(lang)}{requires}")

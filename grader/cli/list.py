@@ -17,11 +17,11 @@ def list_exercises(*, output_format: str, lang: str | None) -> None:
     lang = resolve_lang(lang)
     exercises = Catalog.load().exercises
     if output_format == "json":
-        rows = [{"id": e.id, "number": e.number, "title": e.title.render(lang),
+        rows = [{"id": e.id, "number": e.number, "title": e.title.fill(e.defaults).render(lang),
                  "max_score": e.max_score, "checks": [c.id for c in e.checks]}
                 for e in exercises]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max(len(e.id) for e in exercises)
     for e in exercises:
-        click.echo(f"{e.number}. {e.id:<{width}}  {e.title.render(lang)}  ({e.max_score:g} pts)")
+        click.echo(f"{e.number}. {e.id:<{width}}  {e.title.fill(e.defaults).render(lang)}  ({e.max_score:g} pts)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.i18n import Localized
 from grader.spec.params import ParamSpec
@@ -32,6 +32,18 @@ class ExerciseSpec(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _placeholders_name_params(self) -> ExerciseSpec:
+        """``{host_port}`` in a text must be a param of the exercise (caught at load, not when
+        a student reads a broken hint)."""
+        known = {param.name for param in self.params}
+        texts = [self.title, self.statement] + [x for c in self.checks for x in (c.title, c.hint)]
+        unknown = sorted({name for text in texts for name in text.placeholders()} - known)
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {', '.join(unknown)} (params: "
+                             f"{', '.join(sorted(known)) or 'none'})")
+        return self
+
     @field_validator("params")
     @classmethod
     def _param_names_are_unique(cls, params: tuple) -> tuple:
@@ -52,6 +64,10 @@ class ExerciseSpec(BaseModel):
                     )
             seen.add(check.id)
         return checks
+
+    @property
+    def defaults(self) -> dict:
+        return {param.name: param.default for param in self.params}
 
     @property
     def max_score(self) -> float:

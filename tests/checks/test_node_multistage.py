@@ -133,3 +133,14 @@ def test_context_param_points_at_the_folder(student, node_images, project, tmp_p
     run = grade(EXERCISE, cwd=tmp_path, settings=(f"context={project}",))
 
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_titles_and_hints_follow_the_params(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    student.wait_log(run_app(student, ports={8080: 9000}), "listening")
+
+    run = grade(EXERCISE, cwd=project, settings=("host_port=9000",))
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert "9000" in run.check(EXERCISE, "port-published")["title"]
+    assert "port 9000" in run.report["exercises"][0]["title"]

@@ -52,6 +52,9 @@ def test_a_valid_spec(tmp_path):
     ("requires: [first]", "requires: [third]", 11, "checks", "requires 'third'"),
     ("number: 1", "number: 1\ncolour: red", 3, "colour", "Extra inputs are not permitted"),
     ("  - id: second", "  - id: Second!", 15, "checks.1.id", "should match pattern"),
+    ("hint: {en: fix it, fr: corrigez}\n  - id: second",
+     "hint: {en: 'fix {netwrk}', fr: corrigez}\n  - id: second", 1, "(top level)",
+     "unknown placeholder(s) netwrk (params: network)"),
     ("    hint: {en: fix it, fr: corrigez}\n  - id: second",
      "    hint: {en: fix it}\n  - id: second", 14, "checks.0.hint.fr", "Field required"),
 ])
@@ -73,3 +76,10 @@ def test_invalid_yaml_names_the_line(tmp_path):
 def test_the_id_must_match_the_file_name(tmp_path):
     with pytest.raises(SpecError, match="must match the file name 'other'"):
         load_exercise(write(tmp_path, VALID, name="other.yaml"))
+
+
+def test_placeholders_are_filled_with_the_params(tmp_path):
+    spec = load_exercise(write(tmp_path, VALID.replace("hint: {en: fix it, fr: corrigez}\n  - id: second",
+                                                       "hint: {en: 'create {network}', fr: 'créez {network}'}\n  - id: second")))
+    assert spec.check("first").hint.fill({"network": "labnet"}).fr == "créez labnet"
+    assert spec.check("first").hint.fill(spec.defaults).en == "create mybridge"
