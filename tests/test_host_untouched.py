@@ -36,7 +36,8 @@ def course_solutions(student, tmp_path):
                               binds=[f"{site}:/usr/share/nginx/html:ro"])
     paused = student.container("busybox", name="paused-one")
     paused.pause()
-    student.container("busybox", name="stopped-one", interactive=False, tty=False)
+    stopped = student.container("busybox", name="stopped-one", interactive=False, tty=False)
+    stopped.wait(timeout=10)  # sh without stdin exits: let it, before "before" is read
     student.wait_running(nginx)
 
 

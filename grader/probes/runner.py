@@ -8,17 +8,20 @@ True
 
 from __future__ import annotations
 
+import io
+import tarfile
 import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 from docker.errors import APIError, NotFound
 
 from grader.engine.client import Engine
 from grader.engine.container import PROBE_LABEL
-from grader.probes.kinds import Probe, ProbeResult
+from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, shares_a_container, side_by_side
 
 PROBE_WORKERS = 8
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
@@ -54,6 +57,22 @@ class ProbeRunner:
             if probe not in self._futures:
                 self._futures[probe] = self._pool.submit(self._execute, probe)
             return self._futures[probe]
+
+    def submit_all(self, probes) -> None:
+        """Starts planned probes at once; those that can share a container run in one."""
+        with self._lock:
+            fresh = [p for p in dict.fromkeys(probes) if p not in self._futures]
+            groups: dict[tuple, list[Probe]] = {}
+            for probe in fresh:
+                key = shares_a_container(probe)
+                groups.setdefault(key if key else (id(probe),), []).append(probe)
+            for group in groups.values():
+                if len(group) == 1:
+                    self._futures[group[0]] = self._pool.submit(self._execute, group[0])
+                    continue
+                futures = {probe: Future() for probe in group}
+                self._futures.update(futures)
+                self._pool.submit(self._execute_group, group, futures)
 
     def run(self, probe: Probe) -> ProbeResult:
         """The probe's result; raises ProbeUnavailable when the probe image is missing."""
@@ -115,6 +134,57 @@ class ProbeRunner:
         finally:
             if container_id:
                 self._remove(container_id)
+
+    def _execute_group(self, group: list[Probe], futures: dict[Probe, Future]) -> None:
+        """Runs ``group`` side by side in one container; settles every future, whatever
+        happens."""
+        try:
+            combined = side_by_side(group)
+            started = time.monotonic()
+            image_id = self.image_id
+            results = self._run_side_by_side(combined, group, image_id, started)
+            for probe in group:
+                futures[probe].set_result(results[probe])
+        except BaseException as error:  # ProbeUnavailable, or anything: no caller may hang
+            for future in futures.values():
+                if not future.done():
+                    future.set_exception(error)
+
+    def _run_side_by_side(self, combined: Probe, group: list[Probe], image_id: str,
+                          started: float) -> dict[Probe, ProbeResult]:
+        container_id = None
+        try:
+            container_id = self._create(combined, image_id)
+            self.api.start(container_id)
+            self.api.wait(container_id, timeout=combined.timeout_s)
+            files = self._results(container_id)
+        except (requests.ReadTimeout, requests.ConnectionError):
+            files, problem = {}, f"no answer within {combined.timeout_s:.0f} s"
+        except APIError as error:
+            files, problem = {}, error.explanation or str(error)
+        else:
+            problem = "the probe left no result"
+        finally:
+            if container_id:
+                self._remove(container_id)
+        duration = time.monotonic() - started
+        results = {}
+        for n, probe in enumerate(group):
+            code = files.get(f"{n}.rc", "").strip()
+            results[probe] = (
+                ProbeResult(probe, int(code), files.get(f"{n}.out", ""), files.get(f"{n}.err", ""),
+                            duration, image_id)
+                if code.isdigit() else
+                ProbeResult(probe, None, "", "", duration, image_id, problem=problem))
+        return results
+
+    def _results(self, container_id: str) -> dict[str, str]:
+        """The files the side-by-side probe wrote, by name."""
+        stream, _ = self.api.get_archive(container_id, RESULTS_DIR)
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            return {Path(member.name).name: archive.extractfile(member).read().decode(
+                        "utf-8", errors="replace")
+                    for member in archive.getmembers() if member.isfile()}
 
     def _create(self, probe: Probe, image_id: str) -> str:
         host_config = self.api.create_host_config(

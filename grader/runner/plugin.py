@@ -72,16 +72,17 @@ class GraderPlugin:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Starts every probe the selected exercises plan, so that they run concurrently."""
         modules = {item.module for item in session.items}
+        planned = []
         for module in modules:
             plan = getattr(module, "planned_probes", None)
             if plan is None:
                 continue
             assignment = self.context.assignment(exercise_of(module.__file__))
             try:
-                for probe in plan(self.context.snapshot, assignment.params):
-                    self.context.probes.submit(probe)
+                planned.extend(plan(self.context.snapshot, assignment.params))
             except Exception:  # an optimisation only: the check will meet the problem itself
                 pass
+        self.context.probes.submit_all(planned)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:

@@ -120,3 +120,24 @@ def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, engine,
     with ProbeRunner(engine) as probes:
         assert "REFUSED" in probes.run(write_attempt(nginx.id, "/data")).stdout
     assert list(scratch.iterdir()) == [] and list(site.iterdir()) == []
+
+
+def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_results(
+        student, engine, docker_client):
+    student.network("left")
+    student.network("right")
+    a = student.container("busybox", network="left")
+    b = student.container("busybox", network="right")
+    netns, target = f"container:{b.id}", ip_of(a, "left")["IPAddress"]
+    gateway = ip_of(b, "right")["Gateway"]
+    planned = [ping(gateway, netns=netns), ping(target, netns=netns),
+               http_get("http://127.0.0.1:9/", netns=netns)]
+    starts = []
+    with ProbeRunner(engine) as probes:
+        original = probes._create
+        probes._create = lambda probe, image: starts.append(probe) or original(probe, image)
+        probes.submit_all(planned)
+        answered, silent, refused = (probes.run(probe) for probe in planned)
+    assert len(starts) == 2  # the two pings in one container, the wget (no host pids) alone
+    assert answered.succeeded and "0 packets received" in silent.stdout and not silent.succeeded
+    assert HttpAnswer.read(refused).status is None and refused.exit_code not in (0, None)
