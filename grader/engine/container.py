@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from grader.engine.references import repository_of, tag_of
+from grader.engine.references import tag_of
 
 PROBE_LABEL = "docker-grade.probe"
 
@@ -84,14 +84,6 @@ class Container:
     def running(self) -> bool:
         """Running and not paused: a paused container answers no request."""
         return self.status == "running"
-
-    @property
-    def is_probe(self) -> bool:
-        return PROBE_LABEL in self.labels
-
-    @property
-    def image_repository(self) -> str:
-        return repository_of(self.image_reference)
 
     @property
     def image_tag(self) -> str:

@@ -44,7 +44,3 @@ class Network:
     @property
     def is_user_bridge(self) -> bool:
         return self.user_defined and self.driver == "bridge"
-
-    @property
-    def icc_disabled(self) -> bool:
-        return self.options.get("com.docker.network.bridge.enable_icc") == "false"

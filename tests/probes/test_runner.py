@@ -25,15 +25,20 @@ def ip_of(container, network):
     return container.attrs["NetworkSettings"]["Networks"][network]
 
 
-def test_concurrent_pings_in_one_namespace_do_not_read_each_others_replies(student, engine):
-    # busybox ping's ICMP id is its pid: 1 in every container. Without host pids, the ping
-    # to the silent address read the gateway's replies and "answered".
+@pytest.fixture
+def isolated(student):
+    """B's namespace, A's address (on another bridge: silent from B) and B's gateway."""
     student.network("left")
     student.network("right")
     a = student.container("busybox", network="left")
     b = student.container("busybox", network="right")
-    netns, target = f"container:{b.id}", ip_of(a, "left")["IPAddress"]
-    gateway = ip_of(b, "right")["Gateway"]
+    return f"container:{b.id}", ip_of(a, "left")["IPAddress"], ip_of(b, "right")["Gateway"]
+
+
+def test_concurrent_pings_in_one_namespace_do_not_read_each_others_replies(isolated, engine):
+    # busybox ping's ICMP id is its pid: 1 in every container. Without host pids, the ping
+    # to the silent address read the gateway's replies and "answered".
+    netns, target, gateway = isolated
     with ProbeRunner(engine) as probes:
         futures = [probes.submit(ping(ip, netns=netns)) for ip in (gateway, target, gateway)]
         silent, answered = futures[1].result(), futures[0].result()
@@ -123,13 +128,8 @@ def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, engine,
 
 
 def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_results(
-        student, engine, docker_client):
-    student.network("left")
-    student.network("right")
-    a = student.container("busybox", network="left")
-    b = student.container("busybox", network="right")
-    netns, target = f"container:{b.id}", ip_of(a, "left")["IPAddress"]
-    gateway = ip_of(b, "right")["Gateway"]
+        isolated, engine):
+    netns, target, gateway = isolated
     planned = [ping(gateway, netns=netns), ping(target, netns=netns),
                http_get("http://127.0.0.1:9/", netns=netns)]
     starts = []
