@@ -58,6 +58,7 @@ def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S,
             max_pool_size=POOL_SIZE,
             use_ssh_client=base_url.startswith("ssh://"),
         )
+        _settle_environment_settings(api)
         version, info = api.version(), api.info()
     host = HostInfo(
         docker_host=base_url,
@@ -68,6 +69,17 @@ def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S,
     )
     remapped = any("name=userns" in option for option in info.get("SecurityOptions") or ())
     return Engine(api=api, host=host, userns_remap=remapped)
+
+
+def _settle_environment_settings(api: docker.APIClient) -> None:
+    """Reads the proxy settings once, here, before any probe thread starts.
+
+    requests otherwise reads them on every call by iterating ``os.environ``; pytest sets and
+    deletes PYTEST_CURRENT_TEST in the main thread meanwhile, and an iteration in a probe
+    thread that meets the deleted key raised KeyError (a correct solution graded ``error``).
+    """
+    api.proxies = requests.utils.get_environ_proxies(api.base_url, no_proxy=None)
+    api.trust_env = False
 
 
 def _tls(folder: Path) -> docker.tls.TLSConfig:

@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 import tarfile
 import threading
@@ -106,6 +107,12 @@ class ProbeRunner:
         for container_id in stale:
             self._remove(container_id)
         return len(stale)
+
+    def wait(self) -> None:
+        """Returns once every probe submitted so far has ended."""
+        with self._lock:
+            futures = list(self._futures.values())
+        concurrent.futures.wait(futures)
 
     def close(self) -> None:
         """Waits for the probes under way, then removes any probe container left behind."""

@@ -14,7 +14,9 @@ import os
 import sys
 from pathlib import Path
 from typing import Iterator
+from unittest import mock
 
+import _pytest.runner
 import pytest
 from pytest_jsonreport.plugin import JSONReport
 
@@ -45,7 +47,13 @@ def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
         "-W", "ignore",
     ]
     with _isolated_environment():
-        exit_code = pytest.main(args, plugins=[json_report, plugin])
+        try:
+            with _no_current_test_variable():
+                exit_code = pytest.main(args, plugins=[json_report, plugin])
+        finally:
+            # Probes a check did not wait for may still run: they must not see the environment
+            # change under them either.
+            context.probes.wait()
     if exit_code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
@@ -64,6 +72,19 @@ def _outcomes(report: dict) -> dict[tuple[str, str], Outcome]:
             metadata["duration_s"],
         )
     return outcomes
+
+
+@contextlib.contextmanager
+def _no_current_test_variable() -> Iterator[None]:
+    """Keeps pytest from writing PYTEST_CURRENT_TEST into ``os.environ`` around each phase.
+
+    Probe threads run meanwhile, and code we do not own reads the environment there (docker-py's
+    ssh transport copies it for every API call): a copy that met the key just deleted raised
+    KeyError, and a correct solution was graded ``error``. Checks are not tests a person
+    debugs with that variable, so a grading does not set it.
+    """
+    with mock.patch.object(_pytest.runner, "_update_current_test_var", lambda item, when: None):
+        yield
 
 
 @contextlib.contextmanager
