@@ -6,12 +6,10 @@ import pytest
 
 from grader.checking import NotApplicable, Undecided, check, expect, fail, t
 from grader.engine.container import Container
-from grader.engine.files import read_file
 from grader.engine.snapshot import Snapshot
-from grader.probes import http_get, write_attempt
+from grader.probes import (FILE_ABSENT, http_get, read_in_container, write_attempt,
+                           write_attempt_in_copy)
 from grader.probing import http_answer, netns_of, run
-
-DEFAULT_PAGE_MARK = "Welcome to nginx!"
 
 
 def _container(snapshot: Snapshot, params) -> Container | None:
@@ -32,10 +30,23 @@ def planned_probes(snapshot: Snapshot, params):
     mount = container.mount_at(params["target"])
     # A write is attempted only where the configuration says read-only: never into a folder
     # the student left writable.
-    probes = [write_attempt(container.id, params["target"])] if _read_only_bind(mount) else []
+    probes = [_write_attempt(container, mount, params)] if _read_only_bind(mount) else []
     if container.running:
-        probes.append(http_get(_page_url(snapshot, container), netns=netns_of(container)))
+        probes += [http_get(_page_url(snapshot, container), netns=netns_of(container)),
+                   read_in_container(container.id, _page_path(params))]
     return probes
+
+
+def _write_attempt(container: Container, mount, params):
+    """From inside the running container; for a stopped one, through the same mount made
+    again (a source gone from the host is reported, never re-created)."""
+    if container.running:
+        return write_attempt(container.id, params["target"])
+    return write_attempt_in_copy(mount.source, params["target"], read_only=not mount.read_write)
+
+
+def _page_path(params) -> str:
+    return f"{params['target'].rstrip('/')}/index.html"
 
 
 def _read_only_bind(mount) -> bool:
@@ -104,11 +115,16 @@ def check_mount_read_only(container, mount, probes, params, verdict):
     verdict.evidence(container=container.describe(), source=mount.source, rw=mount.read_write)
     expect(_read_only_bind(mount), t("the mount is writable", "le montage est accessible en écriture"),
            expected="ro", found="rw")
-    output = run(probes, write_attempt(container.id, params["target"])).stdout
+    output = run(probes, _write_attempt(container, mount, params)).stdout
     verdict.evidence(write_attempt=output.strip())
     if "PROBE-BROKEN" in output or not ("REFUSED" in output or "WROTE" in output):
         raise Undecided(t("the write probe did not work: {o}", "la sonde d'écriture n'a pas "
                           "fonctionné : {o}").format(o=output.strip() or "no output"))
+    if "REFUSED" in output and "No such file" in output:  # a deleted folder takes no file
+        raise Undecided(t("the mounted folder {s} was removed from the host: nothing can be "
+                          "written in it, read-only or not",
+                          "le dossier monté {s} a été supprimé de l'hôte : on ne peut rien y "
+                          "écrire, en lecture seule ou non").format(s=mount.source))
     expect("REFUSED" in output and "Read-only" in output,
            t("a write into the mount went through", "une écriture dans le montage a réussi"),
            expected=t("refused: read-only file system", "refusée : système de fichiers en lecture seule"),
@@ -117,11 +133,10 @@ def check_mount_read_only(container, mount, probes, params, verdict):
 
 @check("custom-page")
 def check_custom_page(container, mount, probes, snapshot, params, verdict):
-    page_path = f"{params['target'].rstrip('/')}/index.html"
-    page = read_file(snapshot.engine.api, container.id, page_path)
     url = _page_url(snapshot, container)
     verdict.evidence(container=container.describe(), file=f"{mount.source}/index.html", url=url,
                      probe="wget from the container's network namespace")
+    page = _page_in_container(probes, container, params)
     if page is None:
         fail(t("no index.html in the mounted folder", "pas d'index.html dans le dossier monté"),
              expected=f"{mount.source}/index.html", found=t("no such file", "fichier absent"))
@@ -131,15 +146,37 @@ def check_custom_page(container, mount, probes, snapshot, params, verdict):
         fail(t("nginx did not answer", "nginx n'a pas répondu"),
              expected=t("an HTTP answer on {u}", "une réponse HTTP sur {u}").format(u=url),
              found=t("no answer", "aucune réponse"))
-    expect(DEFAULT_PAGE_MARK not in answer.body,
+    default = probes.read_from_image(container.image_id, _page_path(params))
+    # The default page by content, as the image itself holds it: an edited copy that keeps its
+    # title is the student's own page.
+    expect(default is None or not _same_page(answer.body, default.decode("utf-8", errors="replace")),
            t("nginx still serves its default page", "nginx sert encore sa page par défaut"),
-           expected=t("your own page", "votre propre page"), found=DEFAULT_PAGE_MARK)
-    expect(answer.status == 200 and answer.body.strip() == page.text.strip(),
+           expected=t("your own page", "votre propre page"),
+           found=t("the index.html of the image {i}", "l'index.html de l'image {i}")
+           .format(i=container.image_reference))
+    expect(answer.status == 200 and _same_page(answer.body, page),
            t("GET / does not answer your index.html", "GET / ne renvoie pas votre index.html"),
            expected=t("200 with the {n} bytes of index.html", "200 avec les {n} octets d'index.html")
-           .format(n=page.size),
+           .format(n=len(page.encode())),
            found=t("{s} with {n} bytes: {b}", "{s} avec {n} octets : {b}").format(
                s=answer.status, n=len(answer.body.encode()), b=_excerpt(answer.body)))
+
+
+def _page_in_container(probes, container: Container, params) -> str | None:
+    """index.html as the running container sees it (a folder renamed since is still what it
+    serves; a symlink is followed inside it, as nginx does), read by a probe that mounts
+    nothing, so a missing source is never re-created; None if there is none."""
+    result = run(probes, read_in_container(container.id, _page_path(params)))
+    if result.exit_code == FILE_ABSENT:
+        return None
+    if result.exit_code != 0:
+        raise Undecided(t("the page could not be read: {e}", "la page n'a pas pu être lue : {e}")
+                        .format(e=result.stderr.strip() or f"exit {result.exit_code}"))
+    return result.stdout
+
+
+def _same_page(served: str, page: str) -> bool:
+    return served.strip() == page.strip()
 
 
 def _excerpt(body: str, length: int = 60) -> str:

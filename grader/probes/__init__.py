@@ -1,14 +1,16 @@
 """Probes: commands run in throwaway containers of a trusted image, never in the student's.
 
 A probe joins a student container's network namespace (``container:<id>``), the engine host's
-(``host``), or borrows a container's mounts (``volumes_from``); it never trusts a binary the
-student could have replaced.
+(``host``), or its pid namespace to see its files as its mounts show them; it never trusts a
+binary the student could have replaced.
 """
 
-from grader.probes.kinds import HttpAnswer, Probe, ProbeResult, http_get, ping, write_attempt
+from grader.probes.kinds import (FILE_ABSENT, HttpAnswer, Probe, ProbeResult, http_get, ping,
+                                 read_in_container, write_attempt, write_attempt_in_copy)
 from grader.probes.runner import ProbeRunner, ProbeUnavailable
 
 __all__ = [
     "HttpAnswer", "Probe", "ProbeResult", "ProbeRunner", "ProbeUnavailable",
-    "http_get", "ping", "write_attempt",
+    "FILE_ABSENT", "http_get", "ping", "read_in_container", "write_attempt",
+    "write_attempt_in_copy",
 ]

@@ -24,12 +24,16 @@ class Probe:
 
     command: tuple[str, ...]
     netns: str = "none"  # "host", "none" or "container:<id>"
-    volumes_from: Optional[str] = None
     tmpfs: Optional[str] = None  # a private scratch folder, never one of the student's mounts
     timeout_s: float = 10.0
-    # busybox ping takes its pid as ICMP id: pid 1 in every probe container. Two pings sharing
-    # a network namespace would then read each other's replies; host pids are unique.
-    host_pid: bool = False
+    # "host": busybox ping takes its pid as ICMP id, pid 1 in every probe container, so two
+    # pings sharing a network namespace would read each other's replies; host pids are unique.
+    # "container:<id>": the probe sees that container's processes, and through /proc/1/root
+    # its files as its own mounts show them, without mounting anything again.
+    pid: Optional[str] = None
+    # (host source, target, read-only): the probe mounts a folder itself, the way `--mount`
+    # does, which refuses a source missing on the host rather than creating it.
+    bind: Optional[tuple[str, str, bool]] = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class ProbeResult:
 def ping(ip: str, *, netns: str) -> Probe:
     """Two echo requests 0.2 s apart, a second for an answer: passes on any reply."""
     command = ("ping", "-c", "2", "-i", "0.2", "-W", str(PING_WAIT_S), ip)
-    return Probe(command=command, netns=netns, timeout_s=PING_WAIT_S + 8, host_pid=True)
+    return Probe(command=command, netns=netns, timeout_s=PING_WAIT_S + 8, pid="host")
 
 
 def http_get(url: str, *, netns: str) -> Probe:
@@ -59,17 +63,53 @@ def http_get(url: str, *, netns: str) -> Probe:
     return Probe(command=command, netns=netns, timeout_s=HTTP_TIMEOUT_S + 8)
 
 
-def write_attempt(container_id: str, folder: str) -> Probe:
-    """Tries to create a file in ``folder`` through the container's own mounts.
+# Inside a probe that shares a container's pid namespace, that container's root folder. Its
+# absolute symlinks are resolved against it by hand: the kernel would resolve them against the
+# probe's own root.
+_IN_CONTAINER = (
+    'root=/proc/1/root; f="$root$1"; hops=0; '
+    'while [ -L "$f" ] && [ $hops -lt 16 ]; do t=$(readlink "$f"); hops=$((hops+1)); '
+    'case "$t" in /*) f="$root$t";; *) f="$(dirname "$f")/$t";; esac; done; ')
 
-    The probe first proves it can write at all, in a tmpfs of its own (its /tmp could be one of
-    the student's mounts). A write that succeeds is undone at once.
+
+def write_attempt(container_id: str, folder: str) -> Probe:
+    """Tries to create a file in ``folder`` as the running container sees it (its own mounts,
+    reached through /proc/1/root: nothing is mounted again, so a bind source removed from the
+    host is never re-created).
+
+    The probe first proves it can write at all, in a tmpfs of its own. A write that succeeds
+    is undone at once.
     """
     target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
     script = (f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
-              'if touch "$1" 2>&1; then rm -f "$1"; echo WROTE; else echo REFUSED; fi')
+              '[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; '
+              + _IN_CONTAINER +
+              'if touch "$f" 2>&1; then rm -f "$f"; echo WROTE; else echo REFUSED; fi')
     command = ("sh", "-c", script, "sh", target)
-    return Probe(command=command, netns="none", volumes_from=container_id, tmpfs=SCRATCH,
+    return Probe(command=command, pid=f"container:{container_id}", tmpfs=SCRATCH, timeout_s=10)
+
+
+def write_attempt_in_copy(source: str, folder: str, *, read_only: bool) -> Probe:
+    """For a container that is not running: tries the write through the same mount made
+    again in the probe (same source, same read-only flag); refused at creation, never
+    re-created, when the source no longer exists on the host."""
+    target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
+    script = (f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
+              'if touch "$1" 2>&1; then rm -f "$1"; echo WROTE; else echo REFUSED; fi')
+    return Probe(command=("sh", "-c", script, "sh", target), tmpfs=SCRATCH,
+                 bind=(source, folder, read_only), timeout_s=10)
+
+
+FILE_ABSENT = 4  # read_in_container's exit code when there is no such file
+
+
+def read_in_container(container_id: str, path: str) -> Probe:
+    """Prints the file at ``path`` as the running container sees it, symlinks followed inside
+    the container as its own programs would; exit FILE_ABSENT when there is none."""
+    script = ('[ -d /proc/1/root/ ] || { echo "no view of the container" >&2; exit 3; }; '
+              + _IN_CONTAINER +
+              f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; cat "$f"')
+    return Probe(command=("sh", "-c", script, "sh", path), pid=f"container:{container_id}",
                  timeout_s=10)
 
 
@@ -79,9 +119,9 @@ RESULTS_DIR = "/.docker-grade-results"
 def shares_a_container(probe: Probe) -> tuple | None:
     """Probes with the same key can run side by side in one container (one start instead of
     several: starts are what a grading spends most on); None for one that must run alone."""
-    if probe.volumes_from or probe.tmpfs:
+    if probe.tmpfs or probe.bind:
         return None
-    return (probe.netns, probe.host_pid)
+    return (probe.netns, probe.pid)
 
 
 def side_by_side(probes: list[Probe]) -> Probe:
@@ -91,7 +131,7 @@ def side_by_side(probes: list[Probe]) -> Probe:
             f"echo $? >{RESULTS_DIR}/{n}.rc ) &" for n, probe in enumerate(probes)]
     script = "\n".join([f"mkdir -p {RESULTS_DIR}", *jobs, "wait"])
     first = probes[0]
-    return Probe(command=("sh", "-c", script), netns=first.netns, host_pid=first.host_pid,
+    return Probe(command=("sh", "-c", script), netns=first.netns, pid=first.pid,
                  timeout_s=max(probe.timeout_s for probe in probes))
 
 

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import requests
 from docker.errors import APIError, NotFound
+from docker.types import Mount
 
 from grader.engine.client import Engine
 from grader.engine.container import PROBE_LABEL
+from grader.engine.files import read_file
 from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, shares_a_container, side_by_side
 
 PROBE_WORKERS = 8
@@ -99,6 +101,18 @@ class ProbeRunner:
         except NotFound:
             return None
         return {"reference": self.image, "id": data["Id"], "digests": data.get("RepoDigests") or []}
+
+    def read_from_image(self, image: str, path: str) -> bytes | None:
+        """The file at ``path`` in ``image`` itself (what a bind mount hides), read from a
+        labelled container that is created, never started, and removed; None if absent."""
+        container_id = self.api.create_container(
+            image, command=["true"], labels={PROBE_LABEL: self.run_id,
+                                             STARTED_LABEL: str(int(time.time()))})["Id"]
+        try:
+            found = read_file(self.api, container_id, path)
+            return found.content if found else None
+        finally:
+            self._remove(container_id)
 
     def remove_stale(self) -> int:
         """Removes the probe containers that killed graders left behind; how many."""
@@ -196,8 +210,12 @@ class ProbeRunner:
     def _create(self, probe: Probe, image_id: str) -> str:
         host_config = self.api.create_host_config(
             network_mode=probe.netns,
-            volumes_from=[probe.volumes_from] if probe.volumes_from else None,
-            pid_mode="host" if probe.host_pid else None,
+            pid_mode=probe.pid,
+            mounts=[Mount(probe.bind[1], probe.bind[0], type="bind", read_only=probe.bind[2])]
+            if probe.bind else None,
+            # Reading another process's root folder (/proc/1/root) when its uid differs from
+            # the probe's (a container run with --user, a remapped engine) takes this capability.
+            cap_add=["SYS_PTRACE"] if (probe.pid or "").startswith("container:") else None,
             tmpfs={probe.tmpfs: ""} if probe.tmpfs else None,
             # With remapped uids, an engine refuses the host's pid namespace (and a student's
             # network namespace from another user namespace) unless the probe opts out.

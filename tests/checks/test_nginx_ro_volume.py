@@ -1,5 +1,7 @@
 """nginx-ro-volume on a real engine: the page is fetched, the write is attempted."""
 
+from pathlib import Path
+
 import pytest
 
 from support.cli import all_passed, grade
@@ -8,6 +10,9 @@ EXERCISE = "nginx-ro-volume"
 CHECKS = ("container-running", "image-nginx", "bind-mount", "mount-read-only", "custom-page")
 TARGET = "/usr/share/nginx/html"
 MY_PAGE = "<h1>Hello from my own page</h1>\n"
+# The fixture nginx image's own default page (tests/images/build.py puts it there).
+DEFAULT_PAGE = (Path(__file__).parents[1] / "images" / "assets" / "nginx" / "usr" / "share"
+                / "nginx" / "html" / "index.html")
 
 
 @pytest.fixture
@@ -75,13 +80,72 @@ def test_a_named_volume_instead_of_a_host_folder(student):
 
 
 def test_the_default_page_copied_into_the_folder(student, site):
-    (site / "index.html").write_text("<title>Welcome to nginx!</title><h1>Welcome to nginx!</h1>")
+    (site / "index.html").write_bytes(DEFAULT_PAGE.read_bytes())
     run_nginx(student, [f"{site}:{TARGET}:ro"])
 
     run = grade(EXERCISE)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "custom-page": "failed"}
     assert "default page" in run.check(EXERCISE, "custom-page")["message"]
+
+
+def test_an_edited_copy_of_the_default_page_that_keeps_its_title_is_the_students(student, site):
+    edited = DEFAULT_PAGE.read_text().replace("</body>", "<p>Edited by me.</p></body>")
+    assert "<title>Welcome to nginx!</title>" in edited
+    (site / "index.html").write_text(edited)
+    run_nginx(student, [f"{site}:{TARGET}:ro"])
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_a_page_over_one_mebibyte_is_compared_whole(student, site):
+    (site / "index.html").write_text("<p>" + "mine " * 300_000 + "</p>\n")  # 1.5 MB
+    run_nginx(student, [f"{site}:{TARGET}:ro"])
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_an_index_html_that_is_a_symlink_inside_the_folder_is_followed(student, site):
+    (site / "index.html").rename(site / "page.html")
+    (site / "index.html").symlink_to("page.html")
+    (site / "absolute.html").symlink_to(f"{TARGET}/page.html")  # as nginx would see it
+    run_nginx(student, [f"{site}:{TARGET}:ro"])
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+    (site / "index.html").unlink()
+    (site / "index.html").symlink_to(f"{TARGET}/page.html")
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_a_folder_renamed_after_the_start_is_still_what_is_served_and_is_not_recreated(
+        student, site):
+    run_nginx(student, [f"{site}:{TARGET}:ro"])
+    site.rename(site.with_name("renamed"))
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert not site.exists()  # the engine re-created it when the page was read with get_archive
+
+
+def test_a_folder_removed_after_the_start_is_reported_and_not_recreated(student, site):
+    stopped = run_nginx(student, [f"{site}:{TARGET}:ro"], name="stopped")
+    stopped.stop(timeout=2)
+    run_nginx(student, [f"{site}:{TARGET}:ro"])
+    for path in site.iterdir():
+        path.unlink()
+    site.rmdir()
+
+    run = grade(EXERCISE)
+    stopped_run = grade(EXERCISE, settings=("container=stopped",))
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "mount-read-only": "error",
+                                      "custom-page": "failed"}
+    assert "removed from the host" in run.check(EXERCISE, "mount-read-only")["message"]
+    assert "no index.html" in run.check(EXERCISE, "custom-page")["message"]
+    assert stopped_run.statuses(EXERCISE)["mount-read-only"] == "error"
+    assert "does not exist" in stopped_run.check(EXERCISE, "mount-read-only")["message"]
+    assert not site.exists()
 
 
 def test_no_index_html_in_the_folder(student, site):
