@@ -13,9 +13,9 @@ from grader.probing import (HOST, LOOPBACK, answers_ping, expect_isolated, expec
 
 
 def _candidates(snapshot: Snapshot) -> list[Container]:
-    """Running containers on at least one user-defined bridge network."""
+    """Steady running containers on at least one user-defined bridge network."""
     user_bridges = {n.name for n in snapshot.networks if n.is_user_bridge}
-    return [c for c in snapshot.running() if user_bridges & set(c.networks)]
+    return [c for c in snapshot.steady() if user_bridges & set(c.networks)]
 
 
 def _bridge_ip(snapshot: Snapshot, container: Container, network: str | None) -> str | None:

@@ -25,7 +25,7 @@ def _interactive(pair: Pair) -> bool:
 def discover(snapshot: Snapshot, params) -> Discovery:
     """The newest pair on a common network, preferring one started with -it as the course
     asks: an app container run since (exercises 1, 6, 8) is not "A" or "B"."""
-    return discover_pair(snapshot, (params["a"], params["b"]), snapshot.running(),
+    return discover_pair(snapshot, (params["a"], params["b"]), snapshot.steady(),
                          accept=lambda p: _shared_network(p) is not None, prefer=_interactive)
 
 
@@ -64,7 +64,9 @@ def pair(discovery) -> Pair:
 @check("two-containers")
 def check_two_containers(discovery, snapshot, verdict):
     expected = t("two running containers on one network", "deux conteneurs en marche sur un même réseau")
-    running = [f"{c.describe()}: {', '.join(sorted(c.networks)) or '-'}" for c in snapshot.running()]
+    steady = {c.id for c in snapshot.steady()}
+    running = [f"{c.describe()}: {', '.join(sorted(c.networks)) or '-'}"
+               + ("" if c.id in steady else " (restarting in a loop)") for c in snapshot.running()]
     if discovery.problem:
         fail(discovery.problem, expected=expected, found=running)
     expect(discovery.pair is not None, t("no two running containers share a network",

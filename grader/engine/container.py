@@ -14,6 +14,7 @@ from typing import Any
 from grader.engine.references import tag_of
 
 PROBE_LABEL = "docker-grade.probe"
+STEADY_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Container:
     mounts: tuple[Mount, ...]
     host_config: dict[str, Any] = field(repr=False)
     published_ports: dict[str, list[dict]] = field(repr=False)
+    started_at: datetime = datetime.min  # of the current (or last) run
+    restart_count: int = 0  # restarts by the restart policy
 
     @classmethod
     def from_inspect(cls, data: dict[str, Any]) -> Container:
@@ -74,6 +77,8 @@ class Container:
             mounts=tuple(_mount(raw) for raw in data.get("Mounts") or []),
             host_config=data.get("HostConfig") or {},
             published_ports=settings.get("Ports") or {},
+            started_at=parse_time(state.get("StartedAt", "")),
+            restart_count=int(data.get("RestartCount") or 0),
         )
 
     @property
@@ -84,6 +89,14 @@ class Container:
     def running(self) -> bool:
         """Running and not paused: a paused container answers no request."""
         return self.status == "running"
+
+    def restarting_in_a_loop(self, now: datetime) -> bool:
+        """Restarted by its policy and not up for STEADY_AFTER_S since: it will be gone (or
+        restarted) by the time a probe reaches it, so a verdict on it would change from run
+        to run. Docker itself calls a run of 10 s a success (it resets the restart delay)."""
+        if self.status == "restarting":
+            return True
+        return self.restart_count > 0 and (now - self.started_at).total_seconds() < STEADY_AFTER_S
 
     @property
     def image_tag(self) -> str:

@@ -85,6 +85,11 @@ def _named(snapshot: Snapshot, name: str | None, candidates: list[Container],
     if container is None:
         return None, t("no container named {n} (given as {x})", "aucun conteneur nommé {n} "
                        "(donné comme {x})").format(n=name, x=letter)
+    if container.id not in {c.id for c in candidates} and container.restarting_in_a_loop(
+            snapshot.taken_at):
+        return None, t("{c} (given as {x}) restarts in a loop: it cannot be graded the same way "
+                       "twice", "{c} (donné comme {x}) redémarre en boucle : impossible de le "
+                       "corriger deux fois de la même façon").format(c=container.describe(), x=letter)
     if container.id not in {c.id for c in candidates}:
         return None, t("{c} (given as {x}) does not qualify: status {s}, networks {nets}",
                        "{c} (donné comme {x}) ne convient pas : statut {s}, réseaux {nets}").format(

@@ -64,6 +64,11 @@ class Snapshot:
     def running(self) -> list[Container]:
         return [c for c in self.containers if c.running]
 
+    def steady(self) -> list[Container]:
+        """Running containers, less those restarting in a loop (never A or B: they would not
+        get the same verdict twice)."""
+        return [c for c in self.running() if not c.restarting_in_a_loop(self.taken_at)]
+
     def image(self, reference: str) -> Image | None:
         """The image a reference or id names, inspected once per run; None if absent."""
         with self._images_lock:

@@ -124,3 +124,40 @@ def test_named_containers_are_checked_not_replaced(student):
     assert same.statuses(EXERCISE) == {"two-containers": "failed", **skipped}
     assert named.statuses(EXERCISE) == all_passed(*CHECKS)
     assert named.check(EXERCISE, "two-containers")["evidence"]["a"].startswith("box-b")
+
+
+def test_a_crash_looping_bystander_is_never_a_or_b_and_verdicts_do_not_change(student):
+    alpha = student.container("busybox", name="alpha")
+    beta = student.container("busybox", name="beta")
+    student.wait_running(alpha), student.wait_running(beta)
+    student.container("busybox", name="crashy", restart_policy={"Name": "always"},
+                      command=["sh", "-c", "sleep 0.4; exit 1"])
+
+    runs = [grade(EXERCISE) for _ in range(4)]
+
+    for run in runs:
+        assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+        evidence = run.check(EXERCISE, "two-containers")["evidence"]
+        assert evidence["a"].startswith("alpha") and evidence["b"].startswith("beta")
+    named = grade(EXERCISE, settings=("b=crashy",))
+    assert named.statuses(EXERCISE)["two-containers"] == "failed"
+    assert "restarts in a loop" in named.check(EXERCISE, "two-containers")["message"]
+
+
+def test_a_container_on_the_host_network_is_not_a_or_b(student):
+    student.container("busybox", name="alpha")
+    student.container("busybox", name="beta")
+    student.container("busybox", name="hosted", network="host")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert "hosted" not in str(run.check(EXERCISE, "two-containers")["evidence"])
+
+
+def test_containers_created_with_it_then_started_are_interactive(student):
+    # docker create -it busybox, twice, then docker start: attached at creation, detached now
+    for name in ("alpha", "beta"):
+        student.container("busybox", name=name, detach=False, start=False).start()
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
