@@ -12,13 +12,22 @@ from docker.errors import APIError
 
 from grader.checking import Undecided, check, fail, require_host_uids, t
 from grader.engine.container import Container
-from grader.i18n import Localized
+from grader.i18n import Localized, render
+from grader.probes import resolve_host_paths, resolved_paths
+from grader.probing import run
 from grader.spec.params import parse_size
 
-# The rubric's list. A mount of one of these, or of a folder holding one (``/var``, ``/run``),
-# or of any Docker socket (rootless ones live in $XDG_RUNTIME_DIR) is sensitive.
+# The rubric's list. A mount of one of these, of anything under one (``/root/.ssh``), of a
+# folder holding one (``/var``, ``/run``), or of any Docker socket (rootless ones live in
+# $XDG_RUNTIME_DIR) is sensitive; so is a path or a volume that leads to one.
 SENSITIVE_PATHS = ("/", "/etc", "/var/log", "/root", "/proc", "/sys", "/var/run/docker.sock",
                    "/run/docker.sock")
+# Harmless when mounted read-only (the clarified rubric): the container's clock and zone.
+HARMLESS_READ_ONLY = ("/etc/localtime", "/etc/timezone")
+# What a container holds with no --cap-add (Docker's default set).
+DEFAULT_CAPABILITIES = frozenset({
+    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
+    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
 _NONE = t("none", "aucune")
 
 
@@ -37,6 +46,7 @@ class Graded:
     container: Container
     processes: list[dict[str, str]] | None  # None: `top` could not be read
     rules: dict[str, Rule]
+    undecided: dict[str, Localized]  # check id -> why it cannot be decided
 
     @property
     def passing(self) -> int:
@@ -51,8 +61,10 @@ def _memory(c: Container, processes, params) -> Rule:
 
 def _cpu(c: Container, processes, params) -> Rule:
     nano, quota = c.host_config.get("NanoCpus") or 0, c.host_config.get("CpuQuota") or 0
-    found = f"--cpus={nano / 1e9:g}" if nano else f"--cpu-quota={quota}" if quota > 0 else _NONE
-    return Rule(nano > 0 or quota > 0, t("CPU limit", "limite de CPU"), "--cpus", found)
+    cpuset = c.host_config.get("CpusetCpus") or ""  # confined to some CPUs: a limit too
+    limits = ([f"--cpus={nano / 1e9:g}"] * bool(nano) + [f"--cpu-quota={quota}"] * (quota > 0)
+              + [f"--cpuset-cpus={cpuset}"] * bool(cpuset))
+    return Rule(bool(limits), t("CPU limit", "limite de CPU"), "--cpus", limits or _NONE)
 
 
 def _pids(c: Container, processes, params) -> Rule:
@@ -62,9 +74,19 @@ def _pids(c: Container, processes, params) -> Rule:
 
 
 def _privileges(c: Container, processes, params) -> Rule:
-    privileged, added = bool(c.host_config.get("Privileged")), c.host_config.get("CapAdd") or []
+    """Privileged, or holding a capability beyond Docker's default set: ``--cap-drop ALL
+    --cap-add NET_BIND_SERVICE`` holds less than the default, and passes."""
+    privileged = bool(c.host_config.get("Privileged"))
+    added = [cap for cap in c.host_config.get("CapAdd") or []
+             if _capability(cap) not in DEFAULT_CAPABILITIES]
     found = ["--privileged"] * privileged + [f"--cap-add={cap}" for cap in added]
     return Rule(not found, t("extra privileges", "privilèges en plus"), _NONE, found)
+
+
+def _capability(name: str) -> str:
+    """``cap_net_admin`` and ``NET_ADMIN`` name one capability (``ALL`` stays ALL)."""
+    upper = name.strip().upper()
+    return upper[len("CAP_"):] if upper.startswith("CAP_") else upper
 
 
 def _non_root(c: Container, processes, params) -> Rule:
@@ -76,9 +98,14 @@ def _non_root(c: Container, processes, params) -> Rule:
                 [f"{p['CMD']} (uid {p['UID']})" for p in root or processes])
 
 
-def _mounts(c: Container, processes, params) -> Rule:
-    sensitive = [m.source for m in c.mounts if m.type == "bind"
-                 and (_sensitive(m.source) or _sensitive(m.destination) and "docker.sock" in m.destination)]
+def _mounts(c: Container, host_paths: HostPaths) -> Rule:
+    sensitive = []
+    for mount in c.mounts:
+        source = host_paths.source(mount)
+        if source is None:
+            continue
+        if mount.destination.endswith("docker.sock") or _sensitive_mount(source, mount.read_write):
+            sensitive.append(source.given)
     return Rule(not sensitive, t("sensitive host paths mounted", "chemins sensibles de l'hôte montés"),
                 _NONE, sensitive)
 
@@ -86,21 +113,99 @@ def _mounts(c: Container, processes, params) -> Rule:
 def _single_process(c: Container, processes, params) -> Rule:
     if processes is None:
         return Rule(False, t("processes unreadable", "processus illisibles"), 1, "?")
-    return Rule(len(processes) == 1, t("more than one process", "plus d'un processus"),
-                t("1 process", "1 processus"), [p["CMD"] for p in processes])
+    counted = _without_init(c, processes)
+    return Rule(len(counted) == 1, t("more than one process", "plus d'un processus"),
+                t("1 process", "1 processus"), [p["CMD"] for p in counted])
+
+
+def _without_init(c: Container, processes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """With ``--init``, Docker's init is the container's first process and runs the app: it is
+    not counted. It is told by its place (the one whose parent is outside the container), not
+    by a name the app could take."""
+    if not c.host_config.get("Init") or len(processes) < 2:
+        return processes
+    pids = {p.get("PID") for p in processes}
+    roots = [p for p in processes if p.get("PPID") not in pids]
+    return [p for p in processes if p is not roots[0]] if len(roots) == 1 else processes
 
 
 RULES: dict[str, Callable[[Container, Any, dict], Rule]] = {
     "memory-limited": _memory, "cpu-limited": _cpu, "pids-limited": _pids,
-    "not-privileged": _privileges, "non-root": _non_root, "no-sensitive-mounts": _mounts,
-    "single-process": _single_process,
+    "not-privileged": _privileges, "non-root": _non_root, "single-process": _single_process,
 }
 
 
+def _sensitive_mount(source: HostSource, read_write: bool) -> bool:
+    """The path as given or where it leads is sensitive, but for the harmless read-only
+    files (/etc/localtime, which leads into /usr/share/zoneinfo, is judged as given)."""
+    if not read_write and posixpath.normpath(source.given) in HARMLESS_READ_ONLY:
+        return False
+    return _sensitive(source.given) or _sensitive(source.resolved)
+
+
 def _sensitive(source: str) -> bool:
+    """A listed path, one under a listed path (but for /: not everything), or a folder
+    holding one."""
     path = posixpath.normpath(source or "/")
-    holds = [p for p in SENSITIVE_PATHS if p == path or p.startswith(path.rstrip("/") + "/")]
-    return bool(holds) or "docker.sock" in posixpath.basename(path)
+    for listed in SENSITIVE_PATHS:
+        if path == listed or listed.startswith(path.rstrip("/") + "/"):
+            return True
+        if listed != "/" and path.startswith(listed + "/"):
+            return True
+    return "docker.sock" in posixpath.basename(path)
+
+
+@dataclass(frozen=True)
+class HostSource:
+    given: str  # as the engine records it (a bind's source, a volume's device)
+    resolved: str  # where it leads on the engine's host, symlinks followed
+
+
+class HostPaths:
+    """The host paths a container's mounts come from: a bind's source, or the device of a
+    local volume made with bind options (``--opt type=none --opt o=bind --opt device=/etc``),
+    each followed through its symlinks by one probe."""
+
+    def __init__(self, api, probes, containers: list[Container]):
+        self.api = api
+        self._devices = {m.name: self._volume_device(m.name) for c in containers
+                         for m in c.mounts if m.type == "volume" and m.name}
+        given = sorted({path for c in containers for m in c.mounts
+                        if (path := self._given(m)) and not _sensitive(path)})
+        self.problem: Localized | None = None
+        self._resolved = self._resolve(probes, given) if given else {}
+
+    def source(self, mount) -> HostSource | None:
+        given = self._given(mount)
+        if given is None:
+            return None
+        return HostSource(given, self._resolved.get(given, given))
+
+    def _given(self, mount) -> str | None:
+        if mount.type == "bind":
+            return mount.source
+        return self._devices.get(mount.name) if mount.type == "volume" else None
+
+    def _volume_device(self, name: str) -> str | None:
+        try:
+            volume = self.api.inspect_volume(name)
+        except APIError:
+            return None
+        options = volume.get("Options") or {}
+        bound = "bind" in (options.get("o") or "").split(",")
+        return options.get("device") if volume.get("Driver") == "local" and bound else None
+
+    def _resolve(self, probes, paths: list[str]) -> dict[str, str]:
+        try:
+            result = run(probes, resolve_host_paths(tuple(paths)))
+            problem = result.stderr.strip() or f"exit {result.exit_code}"
+        except Undecided as error:
+            result, problem = None, render(error.why, "en")
+        resolved = resolved_paths(result) if result and result.exit_code == 0 else {}
+        if set(resolved) != set(paths):
+            self.problem = t("the mounts' host paths could not be followed: {e}",
+                             "les chemins des montages n'ont pas pu être suivis : {e}").format(e=problem)
+        return resolved
 
 
 def _bytes(size: int) -> str:
@@ -110,7 +215,7 @@ def _bytes(size: int) -> str:
 def _processes(api, container: Container) -> list[dict[str, str]] | None:
     """``docker top`` with numeric uids (the engine host's ps reads the container's pids)."""
     try:
-        top = api.top(container.id, ps_args="-o pid,uid,args")
+        top = api.top(container.id, ps_args="-o pid,ppid,uid,args")
     except APIError:
         return None
     titles = [title.upper() for title in top.get("Titles") or []]
@@ -118,19 +223,22 @@ def _processes(api, container: Container) -> list[dict[str, str]] | None:
     return [dict(zip(titles, row)) for row in top.get("Processes") or []]
 
 
-def grade_container(api, container: Container, params) -> Graded:
+def grade_container(api, container: Container, host_paths: HostPaths, params) -> Graded:
     processes = _processes(api, container)
     rules = {check_id: rule(container, processes, params) for check_id, rule in RULES.items()}
-    return Graded(container, processes, rules)
+    rules["no-sensitive-mounts"] = _mounts(container, host_paths)
+    undecided = {"no-sensitive-mounts": host_paths.problem} if host_paths.problem else {}
+    return Graded(container, processes, rules, undecided)
 
 
 @pytest.fixture(scope="module")
-def graded(snapshot, params) -> Graded | None:
+def graded(snapshot, probes, params) -> Graded | None:
     """The best running container of the image; None when none runs (every check fails)."""
     running = [c for c in snapshot.running() if snapshot.runs_image(c, params["image"])]
     if not running:
         return None
-    candidates = [grade_container(snapshot.engine.api, c, params) for c in running]
+    host_paths = HostPaths(snapshot.engine.api, probes, running)
+    candidates = [grade_container(snapshot.engine.api, c, host_paths, params) for c in running]
     return max(candidates, key=lambda g: g.passing)  # the newest among equals: max keeps the first
 
 
@@ -141,6 +249,8 @@ def _judge(graded: Graded | None, check_id: str, params, verdict) -> None:
              found=t("nothing to grade", "rien à corriger"))
     rule = graded.rules[check_id]
     verdict.evidence(container=graded.container.describe())
+    if check_id in graded.undecided:
+        raise Undecided(graded.undecided[check_id])
     if check_id in ("non-root", "single-process") and graded.processes is None:
         raise Undecided(t("docker top could not list the container's processes",
                           "docker top n'a pas pu lister les processus du conteneur"))

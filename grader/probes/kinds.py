@@ -100,6 +100,43 @@ def write_attempt_in_copy(source: str, folder: str, *, read_only: bool) -> Probe
                  bind=(source, folder, read_only), timeout_s=10)
 
 
+HOST_ROOT = "/.docker-grade-host"
+# Resolves each absolute path given, one symlink at a time, against the engine host's root
+# mounted read-only at HOST_ROOT (the kernel would resolve an absolute link against the
+# probe's own root). Prints "<path>\t<resolved>" per path; at most 40 links per path.
+_RESOLVE = f'''
+for given in "$@"; do
+  out=""; rest="$given"; hops=0
+  while [ -n "$rest" ]; do
+    rest="${{rest#/}}"; part="${{rest%%/*}}"
+    if [ "$part" = "$rest" ]; then rest=""; else rest="${{rest#*/}}"; fi
+    case "$part" in ""|.) continue;; ..) out="${{out%/*}}"; continue;; esac
+    if [ -L "{HOST_ROOT}$out/$part" ] && [ $hops -lt 40 ]; then
+      link="$(readlink "{HOST_ROOT}$out/$part")"; hops=$((hops+1))
+      case "$link" in /*) out="";; esac
+      rest="$link/$rest"
+    else
+      out="$out/$part"
+    fi
+  done
+  printf '%s\t%s\n' "$given" "${{out:-/}}"
+done
+'''
+
+
+def resolve_host_paths(paths: tuple[str, ...]) -> Probe:
+    """Where each of the engine host's ``paths`` really leads, symlinks followed (a bind of a
+    link to /etc mounts /etc). Read through the host's root mounted read-only."""
+    return Probe(command=("sh", "-c", _RESOLVE, "sh", *paths), bind=("/", HOST_ROOT, True),
+                 timeout_s=10)
+
+
+def resolved_paths(result: ProbeResult) -> dict[str, str]:
+    """resolve_host_paths's answer, by path given."""
+    pairs = (line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)
+    return {given: resolved for given, resolved in pairs}
+
+
 FILE_ABSENT = 4  # read_in_container's exit code when there is no such file
 
 

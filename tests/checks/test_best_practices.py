@@ -3,6 +3,7 @@
 import pytest
 
 from support.cli import all_passed, grade
+from support.student import LABELS
 
 EXERCISE = "best-practices"
 CHECKS = ("memory-limited", "cpu-limited", "pids-limited", "not-privileged", "non-root",
@@ -120,7 +121,85 @@ def test_sensitive_mounts_and_the_folders_holding_them(student, mine_node, bind)
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
 
 
-def test_a_harmless_file_below_etc_is_not_sensitive(student, mine_node):
-    run_app(student, binds=["/etc/localtime:/etc/localtime:ro"], **PRODUCTION)
+@pytest.mark.parametrize("bind", ["/etc/localtime:/etc/localtime:ro",
+                                  "/etc/timezone:/etc/timezone:ro"])
+def test_the_clock_and_zone_read_only_are_harmless(student, mine_node, bind):
+    run_app(student, binds=[bind], **PRODUCTION)
 
     assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+@pytest.mark.parametrize("bind", ["/proc/cpuinfo:/cpuinfo:ro", "/etc/shadow:/shadow:ro",
+                                  "/var/log/apt:/logs", "/etc/localtime:/etc/localtime"])
+def test_paths_under_a_sensitive_one(student, mine_node, bind):
+    run_app(student, binds=[bind], **PRODUCTION)
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
+
+
+def test_a_symlink_that_leads_to_a_sensitive_path(student, mine_node, tmp_path):
+    (tmp_path / "innocent").symlink_to("/etc")
+    (tmp_path / "deeper").mkdir()
+    (tmp_path / "deeper" / "keys").symlink_to("../innocent/ssh")
+    run_app(student, binds=[f"{tmp_path}/innocent:/config:ro", f"{tmp_path}/deeper/keys:/k"],
+            **PRODUCTION)
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
+    message = run.check(EXERCISE, "no-sensitive-mounts")["message"]
+    assert f"{tmp_path}/innocent" in message and f"{tmp_path}/deeper/keys" in message
+
+
+def test_a_local_volume_with_bind_options_to_a_sensitive_path(student, mine_node, docker_client):
+    volume = docker_client.volumes.create("etc-in-disguise", driver="local", labels=LABELS,
+                                          driver_opts={"type": "none", "o": "bind",
+                                                       "device": "/etc"})
+    student._volumes.append(volume.name)
+    run_app(student, binds=["etc-in-disguise:/config:ro"], **PRODUCTION)
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
+    assert "/etc" in run.check(EXERCISE, "no-sensitive-mounts")["message"]
+
+
+def test_an_ordinary_folder_and_a_named_volume_pass(student, mine_node, tmp_path):
+    student.volume("appdata")
+    run_app(student, binds=[f"{tmp_path}:/data", "appdata:/cache"], **PRODUCTION)
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_init_is_not_counted_as_a_process(student, mine_node):
+    run_app(student, init=True, **PRODUCTION)
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert "docker-init" not in run.check(EXERCISE, "single-process")["message"]
+
+
+def test_init_and_a_second_process(student, mine_node):
+    run_app(student, init=True, command=["sh", "-c", "node index.js & exec sleep 600"],
+            **PRODUCTION)
+
+    assert grade(EXERCISE).statuses(EXERCISE) == {**all_passed(*CHECKS),
+                                                  "single-process": "failed"}
+
+
+def test_cpuset_is_a_cpu_limit(student, mine_node):
+    run_app(student, cpuset_cpus="0", mem_limit="256m", pids_limit=100)
+
+    assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+@pytest.mark.parametrize("cap_add, status", [(["NET_BIND_SERVICE"], "passed"),
+                                             (["CAP_CHOWN"], "passed"),
+                                             (["ALL"], "failed"), (["SYS_ADMIN"], "failed")])
+def test_capabilities_beyond_the_default_set(student, mine_node, cap_add, status):
+    run_app(student, cap_drop=["ALL"], cap_add=cap_add, **PRODUCTION)
+
+    assert grade(EXERCISE).statuses(EXERCISE)["not-privileged"] == status
