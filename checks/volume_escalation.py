@@ -1,7 +1,8 @@
 """volume-escalation: a root container writes into the host's /var/log through a bind mount.
 
-The proof file is read through the Engine API (``get_archive`` on that container): its tar
-header carries the owner and time, so this works on a remote engine too.
+The proof file's owner and time are read by a probe that mounts the host folder read-only
+itself (`--mount`, which never creates a missing folder), on the engine's host, so this works
+on a remote engine too.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import posixpath
 
 import pytest
 
-from grader.checking import NotApplicable, check, expect, fail, require_host_uids, t
-from grader.engine.container import Container
-from grader.engine.files import read_file
-from grader.engine.snapshot import Snapshot
+from datetime import datetime, timezone
 
-ROOT_USERS = ("", "root", "0")
+from grader.checking import NotApplicable, Undecided, check, expect, fail, require_host_uids, t
+from grader.engine.container import Container
+from grader.engine.snapshot import Snapshot
+from grader.engine.users import is_root
+from grader.probes import FILE_ABSENT, stat_on_host
+from grader.probing import run
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -33,14 +36,22 @@ def _mounting(snapshot: Snapshot, params) -> list[Container]:
 
 
 def runs_as_root(container: Container) -> bool:
-    """``--user`` unset, ``root`` or uid 0 (with or without a group)."""
-    return container.user.split(":")[0] in ROOT_USERS
+    """``--user`` unset, ``root`` or uid 0 however written (``00``, ``0:0``)."""
+    return is_root(container.user)
+
+
+def can_write(container: Container, params) -> bool:
+    """A read-only mount (``-v /var/log:/youpi:ro``) wrote nothing, whatever the proof says."""
+    mount = container.mount_at(params["target"])
+    return mount is not None and mount.read_write
 
 
 @pytest.fixture(scope="module")
 def candidates(snapshot, params) -> list[Container]:
-    # Best first: a root one, then the newest (the snapshot is newest first).
-    return sorted(_mounting(snapshot, params), key=lambda c: not runs_as_root(c))
+    # Best first: a root one with a writable mount, then the newest (the snapshot is newest
+    # first).
+    return sorted(_mounting(snapshot, params),
+                  key=lambda c: (not runs_as_root(c), not can_write(c, params)))
 
 
 @pytest.fixture
@@ -73,28 +84,38 @@ def check_runs_as_root(container, verdict):
 
 
 @check("proof-written")
-def check_proof_written(container, candidates, snapshot, params, verdict):
+def check_proof_written(container, candidates, snapshot, probes, params, verdict):
     require_host_uids(snapshot)
     inside = posixpath.join(params["target"], params["proof"])
     on_host = posixpath.join(params["host_path"], params["proof"])
-    verdict.evidence(file=on_host, read_through=f"{container.describe()}:{inside}")
-    proof = read_file(snapshot.engine.api, container.id, inside)
-    if proof is None:
-        fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
-             expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
-             found=t("no such file", "fichier absent"))
-    verdict.evidence(owner_uid=proof.uid, modified=proof.modified.isoformat())
-    expect(proof.uid == 0, t("{f} does not belong to root", "{f} n'appartient pas à root")
-           .format(f=on_host), expected="uid 0 (root)", found=f"uid {proof.uid}")
-    # Written through a root container that existed then: any one of them, not only the newest
-    # (a student may have run the same command again since, just to look).
-    writers = [c for c in candidates if runs_as_root(c)
-               and c.created.replace(microsecond=0) <= proof.modified]  # tar times: whole seconds
+    verdict.evidence(file=on_host, seen_by=f"{container.describe()} at {inside}")
+    uid, modified = _owner_and_time(probes, params)
+    verdict.evidence(owner_uid=uid, modified=modified.isoformat())
+    expect(uid == 0, t("{f} does not belong to root", "{f} n'appartient pas à root")
+           .format(f=on_host), expected="uid 0 (root)", found=f"uid {uid}")
+    # Written through a root container that could write there and existed then: any one of
+    # them, not only the newest (a student may have run the same command again since).
+    writers = [c for c in candidates if runs_as_root(c) and can_write(c, params)
+               and c.created.replace(microsecond=0) <= modified]  # whole seconds
     oldest = min(c.created for c in candidates).replace(microsecond=0)
     expect(bool(writers),
            t("{f} is older than the containers that mount it: it was not written through them",
              "{f} est plus ancien que les conteneurs qui le montent : il n'a pas été écrit par eux")
            .format(f=on_host),
            expected=t("modified after {c}", "modifié après {c}").format(c=oldest.isoformat()),
-           found=proof.modified.isoformat())
+           found=modified.isoformat())
     verdict.evidence(written_through=writers[0].describe())
+
+
+def _owner_and_time(probes, params) -> tuple[int, datetime]:
+    on_host = posixpath.join(params["host_path"], params["proof"])
+    result = run(probes, stat_on_host(params["host_path"], params["proof"]))
+    if result.exit_code == FILE_ABSENT:
+        fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
+             expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
+             found=t("no such file", "fichier absent"))
+    fields = result.stdout.split()
+    if result.exit_code != 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
+        raise Undecided(t("{f} could not be read: {e}", "{f} n'a pas pu être lu : {e}").format(
+            f=on_host, e=result.stderr.strip() or result.stdout.strip() or result.exit_code))
+    return int(fields[0]), datetime.fromtimestamp(int(fields[1]), tz=timezone.utc)

@@ -117,3 +117,33 @@ def test_running_the_command_again_later_does_not_undo_the_proof(student, host_f
 
     assert (host_folder / "escalation.txt").stat().st_mtime == first_mtime
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+@pytest.mark.parametrize("user", ["00", "0:0", "root:root"])
+def test_uid_0_however_written_is_root(student, host_folder, user):
+    run_busybox(student, host_folder, user=user)
+
+    assert grade_with(host_folder).statuses(EXERCISE) == all_passed(*CHECKS)
+
+
+def test_a_read_only_mount_did_not_write_the_proof(student, host_folder):
+    (host_folder / "escalation.txt").touch()  # written by someone else, later than the container
+    student.container("busybox", binds=[f"{host_folder}/:/youpi:ro"], command=["sleep", "600"])
+    time.sleep(1.1)  # the file's time (whole seconds) must be after the container's creation
+    os.utime(host_folder / "escalation.txt")
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {**all_passed("container-mounts-host-path", "runs-as-root"),
+                                      "proof-written": "failed"}
+
+
+def test_a_host_folder_removed_since_is_not_recreated(student, host_folder):
+    run_busybox(student, host_folder)
+    (host_folder / "escalation.txt").unlink()
+    host_folder.rmdir()
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE)["proof-written"] == "error"
+    assert not host_folder.exists()
