@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,19 +13,21 @@ from grader.checking import NotApplicable, Undecided, check, expect, fail, t
 from grader.engine.container import Container
 from grader.engine.image import Image
 from grader.engine.snapshot import Snapshot
+from grader.engine.users import is_root
 
 from grader.probes import http_get
 from grader.probing import HOST, http_answer
 
-ROOT_USERS = ("", "root", "0")
 _ANY_ADDRESS = ("", "0.0.0.0", "::")
 
 
 def _dockerfile_path(params) -> Path:
-    """``Dockerfile``, or ``dockerfile``, which docker build also takes."""
+    """``Dockerfile``, or ``dockerfile``, which docker build also takes. Only names are looked
+    at here, nothing is opened: whatever the name holds (a FIFO, a folder), parse_dockerfile
+    refuses it without blocking, and says why."""
     folder = Path(params["context"]).expanduser().resolve()
-    lower = folder / "dockerfile"
-    return lower if not (folder / "Dockerfile").exists() and lower.is_file() else folder / "Dockerfile"
+    upper, lower = folder / "Dockerfile", folder / "dockerfile"
+    return lower if not os.path.lexists(upper) and os.path.lexists(lower) else upper
 
 
 def _bindings(container: Container, params) -> list[dict]:
@@ -132,8 +135,7 @@ def check_image_built(snapshot, params, verdict):
 @check("image-non-root")
 def check_image_non_root(image, verdict):
     verdict.evidence(user=image.user or "(unset: root)")
-    expect(image.user.split(":")[0] not in ROOT_USERS, t("the image runs as root",
-                                                          "l'image tourne en root"),
+    expect(not is_root(image.user), t("the image runs as root", "l'image tourne en root"),
            expected="USER node", found=image.user or t("no USER (root)", "pas de USER (root)"))
 
 

@@ -13,7 +13,15 @@ skipped, up to its delimiter line), blank lines inside a continuation (skipped, 
 instruction), a continuation left open at the end of the file, and the rejection of an invalid
 ``# escape=``. Then it groups instructions into stages and rejects what ``docker build`` would
 (an unknown instruction, one before the first FROM, a malformed FROM, a COPY without
-destination, an unterminated heredoc, a JSON array of non-strings).
+destination, an unterminated heredoc, a JSON array of non-strings, an unterminated quote or
+``${`` in a word BuildKit expands).
+
+The lint judges a COPY's destination as BuildKit sees it: after the Dockerfile's own variables
+(ENV, ARG and their defaults, in the scope BuildKit gives them) and quotes are applied. A value
+the Dockerfile does not fix (an ARG without default, the base image's ENV) is never guessed.
+
+The file is read through ``student_files``: a FIFO, a device or a folder named Dockerfile, or a
+huge file, is refused with the reason instead of blocking the grader.
 
 >>> dockerfile = parse_dockerfile(Path("Dockerfile"))          # doctest: +SKIP
 >>> [stage.name for stage in dockerfile.stages]                # doctest: +SKIP
@@ -33,6 +41,7 @@ from pathlib import Path
 
 from dockerfile_parse import DockerfileParser
 
+from grader.artifacts.student_files import NotARegularFile, read_text
 from grader.i18n import Localized, t
 
 __all__ = [
@@ -109,7 +118,9 @@ class Stage:
 
 @dataclass(frozen=True)
 class Dockerfile:
-    """A parsed Dockerfile: its stages in order (ARGs before the first FROM are not kept).
+    """A parsed Dockerfile: its stages in order, the ARGs before the first FROM
+    (``global_args``, visible in a stage only where it declares them again), and the escape
+    character (``\\``, or the backtick of ``# escape=```).
 
     >>> Dockerfile(Path("Dockerfile"), stages=()).is_multistage
     False
@@ -117,6 +128,8 @@ class Dockerfile:
 
     path: Path
     stages: tuple[Stage, ...]
+    global_args: tuple[Instruction, ...] = ()
+    escape: str = "\\"
 
     @property
     def is_multistage(self) -> bool:
@@ -170,53 +183,61 @@ def parse_dockerfile(path: Path) -> Dockerfile:
     'node:lts-alpine'
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise DockerfileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DockerfileError(f"{path}: is a directory, not a Dockerfile") from None
-    except OSError as error:
-        raise DockerfileError(f"{path}: cannot be read: {error.strerror or error}") from None
-    if b"\0" in data:
-        raise DockerfileError(f"{path}: a binary file, not a Dockerfile")
-    # Like docker build, skip a byte-order mark and tolerate stray non-UTF-8 bytes (a Latin-1
-    # accent in a comment).
-    text = data.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise DockerfileError(f"{path}: the file is empty")
-    return Dockerfile(path=path, stages=_stages(path, _commands(path, text)))
+    text = _read(path)
+    structure = DockerfileParser(fileobj=io.BytesIO(_parser_input(text))).structure
+    escape = _escape_directive(path, structure)
+    global_args, stages = _stages(path, _commands(path, text, structure), escape)
+    return Dockerfile(path=path, stages=stages, global_args=global_args, escape=escape)
 
 
 def lint(dockerfile: Dockerfile) -> list[Finding]:
-    """The rubric's findings, by line: ``copy-dest-not-dir`` (blocking), ``cmd-shell-form`` and
-    ``from-latest`` (warnings).
+    """The rubric's findings, by line: ``copy-dest-not-dir`` (blocking), ``copy-dest-unknown``
+    (a warning: the destination depends on a value the Dockerfile does not fix),
+    ``cmd-shell-form`` and ``from-latest`` (warnings). Each instruction is read with the
+    variables in its scope, as BuildKit reads it.
 
     >>> [f.rule for f in lint(parse_dockerfile(Path("Dockerfile")))]  # doctest: +SKIP
     ['copy-dest-not-dir']
     """
-    findings: list[Finding] = []
-    earlier_names: set[str] = set()
+    findings: list[Finding | None] = []
+    global_values = _global_values(dockerfile)
+    finished: dict[str, _Scope] = {}  # the variables of each named stage, at its end
     for stage in dockerfile.stages:
-        finding = _from_latest(stage, earlier_names)
-        if finding:
-            findings.append(finding)
-        if stage.name:
-            earlier_names.add(stage.name)
+        findings.append(_from_latest(stage, set(finished)))
+        scope = _starting_scope(stage, finished, dockerfile.escape)
         for instruction in stage.instructions:
             if instruction.keyword in _COPIES:
-                finding = _copy_dest_not_dir(instruction)
+                findings.append(_copy_dest_not_dir(instruction, scope))
             elif instruction.keyword in ("CMD", "ENTRYPOINT"):
-                finding = _cmd_shell_form(instruction)
-            else:
-                finding = None
-            if finding:
-                findings.append(finding)
-    findings.sort(key=lambda finding: finding.line)
-    return findings
+                findings.append(_cmd_shell_form(instruction))
+            scope.declare(instruction, global_values)
+        if stage.name:
+            finished[stage.name] = scope
+    return sorted((finding for finding in findings if finding), key=lambda f: f.line)
 
 
-# --- parsing ---------------------------------------------------------------------------------
+# --- reading and parsing ---------------------------------------------------------------------
+
+
+def _read(path: Path) -> str:
+    """The text of the Dockerfile. A student's folder may hold anything under that name: only
+    a regular file of a sane size is read, and never with a read that could block (a FIFO)."""
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        raise DockerfileError(f"{path}: no such file") from None
+    except NotARegularFile as error:  # its message names the path and says what it is
+        raise DockerfileError(str(error)) from None
+    except OSError as error:
+        raise DockerfileError(f"{path}: cannot be read: {error.strerror or error}") from None
+    if "\0" in text:
+        raise DockerfileError(f"{path}: a binary file, not a Dockerfile")
+    # Like docker build, skip a byte-order mark; read_text already tolerates stray non-UTF-8
+    # bytes (a Latin-1 accent in a comment).
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise DockerfileError(f"{path}: the file is empty")
+    return text
 
 
 class _Malformed(Exception):
@@ -239,10 +260,9 @@ class _Command:
         return self.written.upper()
 
 
-def _commands(path: Path, text: str) -> list[_Command]:
-    """The instructions, in order, each heredoc's body skipped and kept in ``original``."""
-    structure = DockerfileParser(fileobj=io.BytesIO(_parser_input(text))).structure
-    _check_escape_directive(path, structure)
+def _commands(path: Path, text: str, structure: list[dict]) -> list[_Command]:
+    """The instructions of dockerfile-parse's ``structure`` of ``text``, in order, each
+    heredoc's body skipped and kept in ``original``."""
     entries = [_command(entry) for entry in structure if not _is_comment(entry)]
     lines = text.split("\n")
     commands: list[_Command] = []
@@ -283,18 +303,23 @@ def _command(entry: dict) -> _Command:
     return _Command(written, entry["startline"] + 1, value, original, entry["endline"])
 
 
-def _check_escape_directive(path: Path, structure: list[dict]) -> None:
-    """BuildKit rejects ``# escape=`` other than \\ or `; dockerfile-parse takes it as a comment.
-    Directives are the comments on the first lines, up to the first line that is not one."""
+def _escape_directive(path: Path, structure: list[dict]) -> str:
+    """The escape character: ``\\`` unless a ``# escape=`` directive says `. dockerfile-parse
+    applies it to continuations but takes the directive as a comment: BuildKit rejects any
+    other value. Directives are the comments on the first lines, up to the first that is not."""
     for index, entry in enumerate(structure):
         if not _is_comment(entry) or entry["startline"] != index:
-            return
+            break
         name, equals, value = (part.strip() for part in entry["value"].partition("="))
         if not (equals and name.isascii() and name.isalnum() and name[0].isalpha()):
-            return
-        if name.lower() == "escape" and value not in ("\\", "`"):
+            break
+        if name.lower() != "escape":
+            continue
+        if value not in ("\\", "`"):
             message = f"invalid escape directive {value!r}: the escape is \\ or `"
             raise DockerfileError(f"{path}:{index + 1}: {message}")
+        return value
+    return "\\"
 
 
 def _heredocs(command: _Command) -> list[tuple[str, bool]]:
@@ -331,7 +356,11 @@ def _heredoc_end(
     return None
 
 
-def _stages(path: Path, commands: list[_Command]) -> tuple[Stage, ...]:
+def _stages(
+    path: Path, commands: list[_Command], escape: str
+) -> tuple[tuple[Instruction, ...], tuple[Stage, ...]]:
+    """The ARGs before the first FROM, and the stages."""
+    global_args: list[Instruction] = []
     stages: list[Stage] = []
     for command in commands:
         where = f"{path}:{command.line}"
@@ -340,13 +369,15 @@ def _stages(path: Path, commands: list[_Command]) -> tuple[Stage, ...]:
         if command.keyword == "FROM":
             stages.append(_stage(where, command, stages))
         elif stages:
-            instructions = (*stages[-1].instructions, _checked_instruction(where, command))
-            stages[-1] = replace(stages[-1], instructions=instructions)
-        elif command.keyword != "ARG":  # a global ARG, usable in FROM lines, is not kept
+            instruction = _checked_instruction(where, command, escape)
+            stages[-1] = replace(stages[-1], instructions=(*stages[-1].instructions, instruction))
+        elif command.keyword == "ARG":  # a global ARG, usable in FROM lines
+            global_args.append(_checked_instruction(where, command, escape))
+        else:
             raise DockerfileError(f"{where}: {command.keyword} before the first FROM")
     if not stages:
         raise DockerfileError(f"{path}: no FROM instruction")
-    return tuple(stages)
+    return tuple(global_args), tuple(stages)
 
 
 def _stage(where: str, command: _Command, earlier: list[Stage]) -> Stage:
@@ -364,23 +395,33 @@ def _from_arguments(where: str, value: list[str]) -> tuple[str, str | None]:
     raise DockerfileError(f"{where}: expected FROM <image> [AS <name>]")
 
 
-def _checked_instruction(where: str, command: _Command) -> Instruction:
+def _checked_instruction(where: str, command: _Command, escape: str) -> Instruction:
     try:
         flags, rest = _split_flags(command.value)
         arguments, json_form = _arguments(command.keyword, rest)
+        instruction = Instruction(
+            keyword=command.keyword,
+            arguments=arguments,
+            flags=_flags(flags),
+            json_form=json_form,
+            line=command.line,
+            original=command.original,
+        )
+        _check_expansions(instruction, escape)
     except _Malformed as error:
         raise DockerfileError(f"{where}: {error}") from None
     if command.keyword in _COPIES and len(arguments) < 2:
         missing = "needs at least a source and a destination"
         raise DockerfileError(f"{where}: {command.keyword} {missing}")
-    return Instruction(
-        keyword=command.keyword,
-        arguments=arguments,
-        flags=_flags(flags),
-        json_form=json_form,
-        line=command.line,
-        original=command.original,
-    )
+    return instruction
+
+
+def _check_expansions(instruction: Instruction, escape: str) -> None:
+    """Raises _Malformed where BuildKit could not expand a word the lint expands (an
+    unterminated quote, ``${}``): docker build stops there whatever the variables hold."""
+    nothing_known = _Scope(escape=escape)
+    for word in _expanded_words(instruction):
+        nothing_known.expand(word)
 
 
 def _split_flags(value: str) -> tuple[list[str], str]:
@@ -502,40 +543,377 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+# --- variables -------------------------------------------------------------------------------
+# BuildKit expands each word of COPY, ADD, ENV and ARG with the stage's variables (its shell
+# lexer, frontend/dockerfile/shell/lex.go, ProcessWord): $NAME, ${NAME}, ${NAME:-default},
+# ${NAME:+alternative} and the other modifiers; quotes are removed, the escape character keeps
+# the next one literal. dockerfile-parse has a substitution too, but not BuildKit's: no ${NAME:-x},
+# an ARG without default taken as empty, the ENV of a parent stage lost. So it is done here, the
+# lexer's rules followed one for one, with one addition: a value the Dockerfile does not fix is
+# kept as unknown instead of being guessed. Pattern trimming and replacement (${NAME%x},
+# ${NAME#x}, ${NAME/x/y}) are read but not evaluated: their result counts as unknown.
+
+
+@dataclass(frozen=True)
+class _Unknown:
+    """A piece of a word whose value the Dockerfile does not fix, named after its variable."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A word after expansion: known text, and _Unknown pieces where a value cannot be known.
+
+    >>> _Word.of(["/app", _Unknown("DIR"), "/"]).is_folder()
+    True
+    """
+
+    pieces: tuple[str | _Unknown, ...]
+
+    @classmethod
+    def of(cls, pieces: list[str | _Unknown]) -> _Word:
+        """Adjacent texts joined, empty ones dropped."""
+        merged: list[str | _Unknown] = []
+        for piece in pieces:
+            if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += piece
+            elif piece != "":
+                merged.append(piece)
+        return cls(tuple(merged))
+
+    @classmethod
+    def unknown(cls, name: str) -> _Word:
+        return cls((_Unknown(name),))
+
+    @property
+    def text(self) -> str | None:
+        """The whole word, or None when a part of it is unknown."""
+        if any(isinstance(piece, _Unknown) for piece in self.pieces):
+            return None
+        return "".join(piece for piece in self.pieces if isinstance(piece, str))
+
+    def unknown_names(self) -> list[str]:
+        names = (piece.name for piece in self.pieces if isinstance(piece, _Unknown))
+        return list(dict.fromkeys(names))
+
+    def is_folder(self) -> bool | None:
+        """Whether BuildKit copies into it as a folder: "", "." or a path ending with /. None
+        when that depends on an unknown value."""
+        text = self.text
+        if text is not None:
+            return text in ("", ".") or text.endswith("/")
+        last = self.pieces[-1]
+        if isinstance(last, _Unknown):
+            return None
+        if last.endswith("/"):
+            return True
+        # It ends with known text that is not a /: no folder, unless the unknown parts are
+        # empty and all that remains is "." (``${DIR}.``).
+        known = "".join(piece for piece in self.pieces if isinstance(piece, str))
+        return None if known == "." else False
+
+    def has_wildcard(self) -> bool | None:
+        """Whether it is a pattern (``package*.json``); None when that depends on a value."""
+        known = [piece for piece in self.pieces if isinstance(piece, str)]
+        if any(char in piece for piece in known for char in _WILDCARDS):
+            return True
+        return None if self.text is None else False
+
+
+@dataclass
+class _Scope:
+    """The variables an instruction sees, as BuildKit keeps them in a stage's state: the ENVs
+    and the ARGs declared so far (a stage built FROM an earlier one starts with that one's).
+    A name it does not hold is unset when nothing else can set it (``FROM scratch``), unknown
+    otherwise: the base image's own ENV is not read here."""
+
+    values: dict[str, _Word] = field(default_factory=dict)
+    others_unset: bool = False
+    escape: str = "\\"
+
+    def lookup(self, name: str) -> _Word | None:
+        """The value of ``name``; None when it is certainly unset."""
+        if name in self.values:
+            return self.values[name]
+        return None if self.others_unset else _Word.unknown(name)
+
+    def expand(self, word: str) -> _Word:
+        """``word`` as BuildKit reads it in this scope; raises _Malformed where it cannot."""
+        return _Expansion(word, self).word()
+
+    def copy(self) -> _Scope:
+        return _Scope(dict(self.values), self.others_unset, self.escape)
+
+    def declare(self, instruction: Instruction, global_values: dict[str, _Word]) -> None:
+        """What an ENV or an ARG adds to the scope, as BuildKit dispatches it."""
+        if instruction.keyword == "ENV":
+            self._declare_env(instruction.arguments)
+        elif instruction.keyword == "ARG":
+            self._declare_args(instruction.arguments, global_values)
+
+    def _declare_env(self, arguments: tuple[str, ...]) -> None:
+        # All the pairs of one ENV are expanded first: ``ENV A=1 B=$A`` gives B the former A.
+        pairs = [(self.expand(name), self.expand(value))
+                 for name, value in zip(arguments[::2], arguments[1::2])]
+        for name, value in pairs:
+            if name.text is None:  # ENV $X=1 may set any name: none is certain any more
+                self.values = {known: _Word.unknown(known) for known in self.values}
+                self.others_unset = False
+            else:
+                self.values[name.text] = value
+
+    def _declare_args(self, arguments: tuple[str, ...], global_values: dict[str, _Word]) -> None:
+        # ARG NAME=default: the default, expanded with what comes before it. ARG NAME: the
+        # value of a global ARG NAME=default; without one, only --build-arg can set it.
+        for word in arguments:
+            name, has_default, default = word.partition("=")
+            if has_default:
+                self.values[name] = self.expand(default)
+            else:
+                self.values[name] = global_values.get(name, _Word.unknown(name))
+
+
+class _Expansion:
+    """One word read by BuildKit's lexer (``processStopOn``, ``processDollar``...), where a
+    variable may be unknown: ``${DIR:-/app/}`` is unknown when DIR is."""
+
+    _SPECIAL_PARAMETERS = "@*#?-$!0"
+
+    def __init__(self, text: str, scope: _Scope):
+        self._text = text
+        self._at = 0
+        self._scope = scope
+
+    def word(self) -> _Word:
+        return _Word.of(self._until(None))
+
+    def _peek(self) -> str:
+        return self._text[self._at] if self._at < len(self._text) else ""
+
+    def _next(self) -> str:
+        char = self._peek()
+        self._at += len(char)
+        return char
+
+    def _until(self, stop: str | None) -> list[str | _Unknown]:
+        """The pieces up to ``stop`` (consumed), or to the end of the word when None."""
+        pieces: list[str | _Unknown] = []
+        while self._peek():
+            char = self._peek()
+            if char == stop:
+                self._next()
+                return pieces
+            if char == "$":
+                pieces += self._dollar()
+            elif char == "'":
+                pieces.append(self._single_quoted())
+            elif char == '"':
+                pieces += self._double_quoted()
+            else:
+                self._next()
+                if char == self._scope.escape:
+                    char = self._next()  # kept literally; an escape ending the word is dropped
+                pieces.append(char)
+        if stop is not None:
+            raise _Malformed(f"a ${{...}} in a word lacks its {stop}")
+        return pieces
+
+    def _single_quoted(self) -> str:
+        """Everything up to the next ' as written: no escape, no variable."""
+        self._next()
+        end = self._text.find("'", self._at)
+        if end < 0:
+            raise _Malformed("a ' is not closed")
+        text, self._at = self._text[self._at : end], end + 1
+        return text
+
+    def _double_quoted(self) -> list[str | _Unknown]:
+        """Up to the next ", with variables; the escape quotes only ", $ and itself."""
+        self._next()
+        pieces: list[str | _Unknown] = []
+        while self._peek() != '"':
+            if not self._peek():
+                raise _Malformed('a " is not closed')
+            if self._peek() == "$":
+                pieces += self._dollar()
+                continue
+            char = self._next()
+            if char == self._scope.escape and self._peek() and self._peek() in '"$' + char:
+                char = self._next()
+            pieces.append(char)
+        self._next()
+        return pieces
+
+    def _dollar(self) -> list[str | _Unknown]:
+        self._next()
+        if self._peek() != "{":
+            name = self._name()
+            return self._value(name) if name else ["$"]
+        self._next()
+        if self._peek() in ("", "{", "}", ":"):
+            raise _Malformed("bad substitution: ${ needs a name")
+        name = self._name()
+        operator = self._next()
+        if not operator:
+            raise _Malformed("a ${...} in a word lacks its }")
+        if operator == "}":
+            return self._value(name)
+        if operator == "/":  # ${NAME/pattern/replacement}: read, not evaluated, never guessed
+            if self._peek() == "/":
+                self._next()
+            self._until("/")
+            self._until("}")
+            return [_Unknown(name)]
+        null_is_unset = operator == ":"
+        if null_is_unset:
+            operator = self._next()
+        if operator not in ("-", "+", "?", "#", "%"):
+            raise _Malformed(f"unsupported modifier in ${{{name}{operator}...}}")
+        operand = self._until("}")
+        return self._modified(name, operator, null_is_unset, operand)
+
+    def _modified(
+        self, name: str, operator: str, null_is_unset: bool, operand: list[str | _Unknown]
+    ) -> list[str | _Unknown]:
+        """``${NAME-x}``, ``${NAME+x}``, ``${NAME?x}`` and their ``:`` forms (null counts as
+        unset), as BuildKit evaluates them; trimming (``#``, ``%``) is not evaluated."""
+        value = self._scope.lookup(name)
+        if operator in ("#", "%") or (value is not None and value.text is None):
+            return [_Unknown(name)]
+        unset = value is None or (null_is_unset and value.text == "")
+        current = list(value.pieces) if value is not None else []
+        if operator == "-":
+            return operand if unset else current
+        if operator == "+":
+            return [] if unset else operand
+        # "?": an unset value stops the build, which depends on how it is run.
+        return [_Unknown(name)] if unset else current
+
+    def _value(self, name: str) -> list[str | _Unknown]:
+        value = self._scope.lookup(name)
+        return list(value.pieces) if value is not None else []
+
+    def _name(self) -> str:
+        """A variable's name: letters, digits and _; or digits only ($1); or one special
+        parameter ($@); "" when none follows."""
+        start, char = self._at, self._peek()
+        if char.isdecimal():
+            while self._peek().isdecimal():
+                self._next()
+        elif char and char in self._SPECIAL_PARAMETERS:
+            self._next()
+        else:
+            while self._peek() and (self._peek().isalnum() or self._peek() == "_"):
+                self._next()
+        return self._text[start : self._at]
+
+
+def _expanded_words(instruction: Instruction) -> list[str]:
+    """The words BuildKit expands in the instructions the lint reads."""
+    if instruction.keyword in _COPIES or instruction.keyword == "ENV":
+        return list(instruction.arguments)
+    if instruction.keyword == "ARG":
+        return [word.partition("=")[2] for word in instruction.arguments if "=" in word]
+    return []
+
+
+def _global_values(dockerfile: Dockerfile) -> dict[str, _Word]:
+    """The values of the ARGs before the first FROM (BuildKit also predefines some there, such
+    as TARGETARCH: other names are unknown, not unset)."""
+    scope = _Scope(escape=dockerfile.escape)
+    for instruction in dockerfile.global_args:
+        scope.declare(instruction, {})
+    return scope.values
+
+
+def _starting_scope(stage: Stage, finished: dict[str, _Scope], escape: str) -> _Scope:
+    """A stage FROM an earlier stage starts with that one's variables; FROM scratch with none;
+    FROM an image with that image's ENV, unknown here."""
+    earlier = finished.get(stage.base.lower())
+    if earlier is not None:
+        return earlier.copy()
+    return _Scope(others_unset=stage.base.lower() == "scratch", escape=escape)
+
+
 # --- lint rules ------------------------------------------------------------------------------
 
 
-def _copy_dest_not_dir(instruction: Instruction) -> Finding | None:
+def _copy_dest_not_dir(instruction: Instruction, scope: _Scope) -> Finding | None:
+    """Several sources (or a pattern) copied into a destination that is no folder: blocking
+    when both are certain once the variables are applied, a warning when the destination
+    depends on a value the Dockerfile does not fix. A source whose value is unknown is not
+    counted as several: nothing certain can be said then."""
     *sources, dest = instruction.arguments
-    several = len(sources) > 1 or any(char in source for source in sources for char in _WILDCARDS)
-    if not several or dest.endswith("/") or dest == ".":
+    expanded_sources = [scope.expand(source) for source in sources]
+    several = len(sources) > 1 or expanded_sources[0].has_wildcard() is True
+    target = scope.expand(dest)
+    is_folder = target.is_folder()
+    if not several or is_folder:
         return None
     keyword = instruction.keyword
+    needs = t(
+        f"{keyword} with several sources (or a wildcard) needs a directory destination "
+        "ending with /",
+        f"{keyword} avec plusieurs sources (ou un joker) exige un dossier de destination "
+        "terminé par /",
+    )
     fixed = _with_directory_dest(instruction)
+    fix = t(f"Write: {fixed}", f"Écrivez : {fixed}")
+    if is_folder is None:
+        return Finding(
+            rule="copy-dest-unknown",
+            blocking=False,
+            line=instruction.line,
+            message=_depends_on_unknown(needs, dest, target.unknown_names()),
+            fix=fix,
+        )
+    # As written, with its value when variables or quotes change it (and it is all known).
+    shown = dest if target.text in (None, dest) else f"{dest} (= {target.text})"
+    message = t(
+        f"{needs.en}, and {shown} does not end with /: Docker stops the build.",
+        f"{needs.fr}, et {shown} ne se termine pas par / : Docker arrête la construction.",
+    )
     return Finding(
-        rule="copy-dest-not-dir",
-        blocking=True,
-        line=instruction.line,
-        message=t(
-            f"{keyword} with several sources (or a wildcard) needs a directory destination "
-            f"ending with /, and {dest} does not end with /: Docker stops the build.",
-            f"{keyword} avec plusieurs sources (ou un joker) exige un dossier de destination "
-            f"terminé par /, et {dest} ne se termine pas par / : Docker arrête la construction.",
-        ),
-        fix=t(f"Write: {fixed}", f"Écrivez : {fixed}"),
+        rule="copy-dest-not-dir", blocking=True, line=instruction.line, message=message, fix=fix
+    )
+
+
+def _depends_on_unknown(needs: Localized, dest: str, names: list[str]) -> Localized:
+    listed = ", ".join(names)
+    return t(
+        f"{needs.en}; {dest} depends on {listed}, which this Dockerfile does not set (an ARG "
+        "without default is set with --build-arg; an ARG before the first FROM counts in a "
+        "stage only after ARG NAME there; ENV may come from the base image): if the value does "
+        "not end with /, Docker stops the build.",
+        f"{needs.fr} ; {dest} dépend de {listed}, que ce Dockerfile ne fixe pas (un ARG sans "
+        "valeur par défaut vient de --build-arg ; un ARG d'avant le premier FROM ne compte dans "
+        "une étape qu'après un ARG NOM dans celle-ci ; un ENV peut venir de l'image de base) : "
+        "si la valeur ne se termine pas par /, Docker arrête la construction.",
     )
 
 
 def _with_directory_dest(instruction: Instruction) -> str:
+    """The instruction as written, its destination ending with a /."""
     *sources, dest = instruction.arguments
+    fixed_dest = _slash_appended(dest)
     words = instruction.original.split()
     keyword_as_written = words[0] if words else instruction.keyword
     flags = [f"--{name}={value}" for name, value in instruction.flags.items()]
     if instruction.json_form:
-        return " ".join([keyword_as_written, *flags, json.dumps([*sources, dest + "/"])])
+        return " ".join([keyword_as_written, *flags, json.dumps([*sources, fixed_dest])])
     if words and words[-1] == dest:
-        return " ".join([*words[:-1], dest + "/"])
-    return " ".join([keyword_as_written, *flags, *sources, dest + "/"])
+        return " ".join([*words[:-1], fixed_dest])
+    return " ".join([keyword_as_written, *flags, *sources, fixed_dest])
+
+
+def _slash_appended(word: str) -> str:
+    """``/app`` -> ``/app/``; a quoted word keeps its quotes around it: ``"${DIR}"`` ->
+    ``"${DIR}/"``."""
+    closing = word[-1:]
+    if closing in ("'", '"') and word.count(closing) >= 2:
+        return f"{word[:-1]}/{closing}"
+    return word + "/"
 
 
 def _cmd_shell_form(instruction: Instruction) -> Finding | None:

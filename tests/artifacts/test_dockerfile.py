@@ -3,7 +3,9 @@ stages, and the rubric's lint."""
 
 from __future__ import annotations
 
+import os
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from grader.artifacts.dockerfile import (
     lint,
     parse_dockerfile,
 )
+from grader.artifacts.student_files import MAX_TEXT_BYTES
 from grader.i18n import Localized
 from support.node_app import COURSE_DOCKERFILE, FIXED_DOCKERFILE
 
@@ -186,6 +189,243 @@ def test_comments_between_continuation_lines(tmp_path):
     assert "#" not in copy.original
     assert cmd.line == 7
     assert lint(dockerfile) == []
+
+
+# --- copy destinations, after the Dockerfile's variables and quotes --------------------------
+# BuildKit expands a COPY's words with the stage's ENV and ARG values and removes their quotes
+# before it decides whether the destination is a folder ("", "." or a trailing /).
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        'COPY package*.json "/app/"',
+        "COPY package*.json '/app/'",
+        'COPY a b "./"',
+        "ENV APP_DIR=/app/\nCOPY package*.json ${APP_DIR}",
+        "ENV APP_DIR=/app/\nCOPY package*.json $APP_DIR",
+        'ENV APP_DIR=/app/\nCOPY package*.json "${APP_DIR}"',
+        'ENV APP_DIR="/app/"\nCOPY package*.json ${APP_DIR}',
+        "ENV APP_DIR /app/\nCOPY package*.json ${APP_DIR}",  # the legacy ENV form
+        "ARG APP_DIR=/app/\nCOPY package*.json ${APP_DIR}",
+        "ARG APP_DIR=/app/\nCOPY package*.json $APP_DIR",
+        "ENV ROOT=/app\nARG APP_DIR=$ROOT/\nCOPY package*.json ${APP_DIR}",
+        "ENV APP_DIR=/app\nCOPY package*.json ${APP_DIR}/",
+        "ENV BASE=/srv/ APP_DIR=/app\nCOPY package*.json ${BASE}",
+        "ENV APP_DIR=/app/\nCOPY --chown=node:node package*.json ${APP_DIR}",
+        'ENV APP_DIR=/app/\nCOPY ["package*.json", "${APP_DIR}"]',
+        "ENV SET=1\nCOPY a b ${SET:+/app/}",
+        "ENV EMPTY=\nCOPY a b ${EMPTY:-/app/}",
+        "ENV SET=/app/\nCOPY a b ${SET:-/elsewhere}",
+        "ENV SET=/app/\nCOPY a b ${SET?unset}",
+        "ARG APP_DIR\nCOPY a b ${APP_DIR}/",  # whatever --build-arg gives, it ends with /
+        "ARG APP_DIR\nCOPY a b ${APP_DIR:+/app/}/",
+        "ENV DOT=.\nCOPY a b $DOT",
+        "COPY a b '$NOT_A_VARIABLE/'",  # single quotes: no variable, the text as written
+    ],
+)
+def test_variables_and_quotes_giving_a_folder_pass(tmp_path, lines):
+    assert rules(parse(tmp_path, f"FROM node:lts-alpine\n{lines}\n")) == []
+
+
+@pytest.mark.parametrize(
+    "lines, shown, fix",
+    [
+        ('COPY package*.json "/app"', '"/app" (= /app)', 'COPY package*.json "/app/"'),
+        (
+            'ENV APP_DIR=/app\nCOPY package*.json "${APP_DIR}"',
+            '"${APP_DIR}" (= /app)',
+            'COPY package*.json "${APP_DIR}/"',
+        ),
+        (
+            "ARG APP_DIR=/app\nCOPY package*.json $APP_DIR",
+            "$APP_DIR (= /app)",
+            "COPY package*.json $APP_DIR/",
+        ),
+        (
+            "ENV APP_DIR=/app/\nCOPY a b ${APP_DIR:+/app}",
+            "${APP_DIR:+/app} (= /app)",
+            "COPY a b ${APP_DIR:+/app}/",
+        ),
+        (
+            # Every pair of one ENV is expanded before any is set: B gets the former A, "".
+            "ENV A=/app/\nENV A=/x B=${A}x\nCOPY a b $B",
+            "$B (= /app/x)",
+            "COPY a b $B/",
+        ),
+        # An escaped $ is no variable: the destination is the file "$A".
+        ("ENV A=/app/\nCOPY a b \\$A", "\\$A (= $A)", "COPY a b \\$A/"),
+        # Whatever APP_DIR holds, the destination ends with "app": certainly no folder.
+        ("ARG APP_DIR\nCOPY a b ${APP_DIR}/app", "${APP_DIR}/app", "COPY a b ${APP_DIR}/app/"),
+        ('ENV A=/app\nCOPY ["a", "b", "$A"]', "$A (= /app)", 'COPY ["a", "b", "$A/"]'),
+    ],
+)
+def test_variables_and_quotes_giving_no_folder_block_with_the_right_fix(
+    tmp_path, lines, shown, fix
+):
+    dockerfile = parse(tmp_path, f"FROM node:lts-alpine\n{lines}\n")
+    line = lines.count("\n") + 2
+
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, line)]
+    (finding,) = lint(dockerfile)
+    assert shown in finding.message.en and shown in finding.message.fr
+    assert f"Write: {fix}" == finding.fix.en
+    assert f"Écrivez : {fix}" == finding.fix.fr
+
+
+def test_a_source_given_by_a_variable_counts_as_a_pattern(tmp_path):
+    dockerfile = parse(tmp_path, "FROM node:22\nENV FILES=package*.json\nCOPY $FILES /app\n")
+
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, 3)]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "ARG APP_DIR\nCOPY package*.json ${APP_DIR}",  # set only with --build-arg
+        "ARG APP_DIR\nCOPY package*.json ${APP_DIR:-/app}",
+        "ARG APP_DIR\nCOPY package*.json ${APP_DIR:+/app}",
+        "ARG APP_DIR\nENV TARGET=$APP_DIR\nCOPY package*.json $TARGET",
+        "COPY package*.json $NODE_HOME",  # maybe an ENV of the base image
+        "ARG APP_DIR\nCOPY package*.json ${APP_DIR}.",  # "." when APP_DIR is empty
+        "ENV A=/app\nCOPY package*.json ${A%/app}",  # trimming is not evaluated: not guessed
+    ],
+)
+def test_a_destination_the_dockerfile_does_not_fix_is_a_warning_only(tmp_path, lines):
+    dockerfile = parse(tmp_path, f"FROM node:lts-alpine\n{lines}\n")
+
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.blocking) == ("copy-dest-unknown", False)
+    assert "--build-arg" in finding.message.en and "--build-arg" in finding.message.fr
+    assert finding.fix.en.startswith("Write: COPY package*.json ")
+
+
+def test_a_single_source_given_by_an_unknown_variable_is_not_judged(tmp_path):
+    dockerfile = parse(tmp_path, "FROM node:22\nARG JAR\nCOPY $JAR /app.jar\n")
+
+    assert lint(dockerfile) == []
+
+
+def test_the_warning_names_the_unknown_variable(tmp_path):
+    (finding,) = lint(parse(tmp_path, "FROM node:22\nARG APP_DIR\nCOPY a b $APP_DIR\n"))
+
+    assert "depends on APP_DIR" in finding.message.en
+    assert "dépend de APP_DIR" in finding.message.fr
+    assert finding.fix.en == "Write: COPY a b $APP_DIR/"
+
+
+def test_from_scratch_has_no_other_variables(tmp_path):
+    # Nothing but the Dockerfile sets variables in a scratch stage: $UNSET is "", a folder.
+    dockerfile = parse(tmp_path, "FROM scratch\nCOPY a b $UNSET\nCOPY c d ${UNSET:-/app}\n")
+
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, 3)]
+
+
+# Stage scoping, as BuildKit has it.
+
+
+def test_global_arg_is_not_visible_in_a_stage_that_does_not_declare_it(tmp_path):
+    dockerfile = parse(tmp_path, "ARG APP_DIR=/app\nFROM node:22\nCOPY a b ${APP_DIR}\n")
+
+    assert rules(dockerfile) == [("copy-dest-unknown", False, 3)]
+    assert "ARG NAME" in lint(dockerfile)[0].message.en
+
+
+@pytest.mark.parametrize(
+    "global_default, in_stage, expected",
+    [
+        ("/app", "ARG APP_DIR", [("copy-dest-not-dir", True, 4)]),
+        ("/app/", "ARG APP_DIR", []),
+        ("/app/", "ARG APP_DIR=/app", [("copy-dest-not-dir", True, 4)]),  # its own default wins
+        ("/app", "ARG APP_DIR=/app/", []),
+    ],
+)
+def test_global_arg_declared_again_in_the_stage(tmp_path, global_default, in_stage, expected):
+    text = f"ARG APP_DIR={global_default}\nFROM node:22\n{in_stage}\nCOPY a b ${{APP_DIR}}\n"
+
+    assert rules(parse(tmp_path, text)) == expected
+
+
+def test_global_arg_without_default_is_unknown_in_the_stage(tmp_path):
+    text = "ARG APP_DIR\nFROM node:22\nARG APP_DIR\nCOPY a b ${APP_DIR}\n"
+
+    assert rules(parse(tmp_path, text)) == [("copy-dest-unknown", False, 4)]
+
+
+def test_global_args_see_the_global_args_before_them(tmp_path):
+    text = "ARG ROOT=/app\nARG APP_DIR=$ROOT/\nFROM node:22\nARG APP_DIR\nCOPY a b $APP_DIR\n"
+
+    assert rules(parse(tmp_path, text)) == []
+
+
+def test_a_stage_from_an_earlier_one_inherits_its_env_and_args(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:22 AS Base
+        ENV APP_DIR=/app/
+        ARG LIB_DIR=/lib
+        FROM base AS deps
+        COPY a b ${APP_DIR}
+        COPY c d ${LIB_DIR}
+        FROM deps
+        COPY e f ${APP_DIR}
+        """,
+    )
+
+    assert rules(dockerfile) == [("copy-dest-not-dir", True, 6)]
+
+
+def test_a_stage_from_an_image_does_not_inherit_an_earlier_stage_env(tmp_path):
+    dockerfile = parse(
+        tmp_path,
+        """\
+        FROM node:22 AS build
+        ENV APP_DIR=/app
+        FROM node:22
+        COPY --from=build a b ${APP_DIR}
+        """,
+    )
+
+    # APP_DIR is not the build stage's here: whatever the image's ENV holds, never a guess.
+    assert rules(dockerfile) == [("copy-dest-unknown", False, 4)]
+
+
+def test_a_variable_set_after_the_copy_does_not_count(tmp_path):
+    text = "FROM node:22\nENV APP_DIR=/app\nCOPY a b $APP_DIR\nENV APP_DIR=/app/\n"
+
+    assert rules(parse(tmp_path, text)) == [("copy-dest-not-dir", True, 3)]
+
+
+def test_the_escape_directive_escapes_dollars(tmp_path):
+    dockerfile = parse(tmp_path, "# escape=`\nFROM node:22\nENV A=/app/\nCOPY a b `$A\n")
+
+    (finding,) = lint(dockerfile)
+    assert (finding.rule, finding.line) == ("copy-dest-not-dir", 4)
+    assert "`$A (= $A)" in finding.message.en
+
+
+@pytest.mark.parametrize(
+    "word, reason",
+    [
+        ('"/app', 'a " is not closed'),
+        ("'/app", "a ' is not closed"),
+        ("${}", "bad substitution"),
+        ("${APP_DIR", "lacks its }"),
+        ("${APP_DIR:=/app}", "unsupported modifier"),
+    ],
+)
+def test_a_word_buildkit_cannot_expand_does_not_parse(tmp_path, word, reason):
+    path = write(tmp_path, f"FROM node:22\nCOPY a b {word}\n")
+
+    with pytest.raises(DockerfileError, match=reason) as raised:
+        parse_dockerfile(path)
+    assert str(raised.value).startswith(f"{path}:2: ")
+
+
+def test_an_env_value_buildkit_cannot_expand_does_not_parse(tmp_path):
+    with pytest.raises(DockerfileError, match="not closed"):
+        parse(tmp_path, "FROM node:22\nENV A=\"/app\n")
 
 
 # --- cmd-shell-form --------------------------------------------------------------------------
@@ -584,9 +824,65 @@ def test_missing_file(tmp_path):
     assert str(path) in str(raised.value)
 
 
-def test_a_directory(tmp_path):
-    with pytest.raises(DockerfileError, match="directory"):
-        parse_dockerfile(tmp_path)
+def finishes_within(seconds: float, function):
+    """``function()``'s result, or an AssertionError when it has not returned after
+    ``seconds``: a test of a blocking read fails instead of hanging (the thread is a daemon,
+    left behind if it never returns)."""
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["result"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s: it blocks"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+def unusable_dockerfile_error(path: Path) -> str:
+    """parse_dockerfile's one-line error for ``path``, within well under a second."""
+    try:
+        finishes_within(0.5, lambda: parse_dockerfile(path))
+    except DockerfileError as error:
+        message = str(error)
+        assert "\n" not in message and str(path) in message
+        return message
+    raise AssertionError(f"{path} was parsed")
+
+
+def test_a_fifo_named_dockerfile_is_refused_without_blocking(tmp_path):
+    # Reading a FIFO blocks until someone writes to it: nobody ever will.
+    os.mkfifo(tmp_path / "Dockerfile")
+
+    message = unusable_dockerfile_error(tmp_path / "Dockerfile")
+
+    assert message == f"{tmp_path / 'Dockerfile'} is a FIFO, not a regular file"
+
+
+def test_a_symlink_to_a_device_is_refused_without_reading_it(tmp_path):
+    (tmp_path / "Dockerfile").symlink_to("/dev/zero")  # read, it never ends
+
+    assert "character device" in unusable_dockerfile_error(tmp_path / "Dockerfile")
+
+
+def test_a_folder_named_dockerfile(tmp_path):
+    (tmp_path / "Dockerfile").mkdir()
+
+    assert "is a folder" in unusable_dockerfile_error(tmp_path / "Dockerfile")
+
+
+def test_an_oversized_file(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM node:22\n" + "# padding\n" * (MAX_TEXT_BYTES // 10 + 1))
+    assert path.stat().st_size > MAX_TEXT_BYTES
+
+    assert "larger than" in unusable_dockerfile_error(path)
 
 
 @pytest.mark.parametrize("text", ["", "\n\n   \n", "# only a comment\n"])

@@ -1,9 +1,12 @@
 """node-multistage on a real engine: the student's folder, the image built, the container run."""
 
+import os
+
 import pytest
 
-from support.cli import all_passed, grade
-from support.node_app import COURSE_DOCKERFILE, SINGLE_STAGE_SHELL_CMD, write_project
+from support.cli import all_passed, docker_grade, grade
+from support.node_app import (APP_FILES, COURSE_DOCKERFILE, FIXED_DOCKERFILE,
+                              SINGLE_STAGE_SHELL_CMD, write_project)
 
 EXERCISE = "node-multistage"
 CHECKS = ("dockerfile-multistage", "dockerfile-lint", "image-built", "image-non-root",
@@ -103,6 +106,60 @@ def test_an_image_without_user_runs_as_root(student, node_images, project):
     run = grade(EXERCISE, cwd=project)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "image-non-root": "failed"}
+
+
+def build_and_run(student, tag, dockerfile):
+    """docker build -t mine/node . (from ``dockerfile`` and the app), then docker run."""
+    student.build(tag, dockerfile, APP_FILES)
+    student.tag(tag, "mine/node")
+    student.wait_log(run_app(student), "listening")
+
+
+def test_uid_0_written_00_is_root(student, project):
+    dockerfile = FIXED_DOCKERFILE.replace("USER node\n", "USER 00\n")
+    (project / "Dockerfile").write_text(dockerfile)
+    build_and_run(student, "docker-grade-test/node-user-00", dockerfile)
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "image-non-root": "failed"}
+    assert run.check(EXERCISE, "image-non-root")["evidence"]["user"] == "00"
+
+
+def test_a_copy_destination_from_an_env_variable_passes_the_lint(student, project):
+    # ENV APP_DIR=/app/ then COPY package*.json ${APP_DIR}: the destination is /app/, a folder;
+    # the image really builds from it.
+    dockerfile = FIXED_DOCKERFILE.replace(
+        "WORKDIR /app\nCOPY package*.json /app/\n",
+        "ENV APP_DIR=/app/\nWORKDIR $APP_DIR\nCOPY package*.json ${APP_DIR}\n", 1)
+    assert "COPY package*.json ${APP_DIR}\n" in dockerfile
+    (project / "Dockerfile").write_text(dockerfile)
+    build_and_run(student, "docker-grade-test/node-app-dir", dockerfile)
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "dockerfile-lint")["evidence"]["findings"] == []
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", "dockerfile"])
+def test_a_fifo_named_dockerfile_fails_the_dockerfile_checks_without_hanging(
+        student, node_images, tmp_path, name):
+    # Reading a FIFO blocks until someone writes into it: the grader must not read it. A hang
+    # makes the run time out and the test fail.
+    project = write_project(tmp_path / "app", dockerfile=None)
+    os.mkfifo(project / name)
+    student.tag(node_images["good"], "mine/node")
+    student.wait_log(run_app(student), "listening")
+
+    run = docker_grade("check", EXERCISE, "--format", "json", "--lang", "en", cwd=project,
+                       timeout=30)
+
+    assert run.exit_code == 1, run.stderr
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "dockerfile-multistage": "failed",
+                                      "dockerfile-lint": "failed"}
+    for check_id in ("dockerfile-multistage", "dockerfile-lint"):
+        assert f"{name} is a FIFO, not a regular file" in run.check(EXERCISE, check_id)["message"]
 
 
 def test_an_app_silent_until_the_graders_own_request_has_no_logs(student, node_images, project):
