@@ -49,6 +49,8 @@ def _containers(snapshot: Snapshot, params) -> list[Container]:
 def _url(binding: dict, params) -> str:
     host_ip = binding.get("HostIp") or ""
     address = "127.0.0.1" if host_ip in _ANY_ADDRESS else host_ip
+    if ":" in address:  # an IPv6 address (-p [::1]:8181:8080) goes in brackets in a URL
+        address = f"[{address}]"
     return f"http://{address}:{params['host_port']}/"
 
 

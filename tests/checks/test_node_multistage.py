@@ -201,3 +201,15 @@ def test_titles_and_hints_follow_the_params(student, node_images, project):
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
     assert "9000" in run.check(EXERCISE, "port-published")["title"]
     assert "port 9000" in run.report["exercises"][0]["title"]
+
+
+@pytest.mark.parametrize("host_ip", ["127.0.0.1", "::1"])
+def test_a_port_published_on_one_loopback_address(student, node_images, project, host_ip):
+    # docker run -d -p 127.0.0.1:8181:8080 mine/node, or -p [::1]:8181:8080
+    student.tag(node_images["good"], "mine/node")
+    student.wait_log(run_app(student, ports={8080: (host_ip, 8181)}), "listening")
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "http-responds")["evidence"]["http_status"] == 200
