@@ -8,26 +8,33 @@ Two layouts exist, and Docker 25+ writes both into the same archive:
   through nested indexes) -> config blob and layer blobs, all under ``blobs/<alg>/<hex>``.
 
 ``manifest.json`` wins when present, else ``index.json``.  Only small JSON members (at most
-4 MiB each) are kept in memory; of the others (the layers) only the names are recorded, so a
-1 GB archive costs a few MiB.  Gzip'd archives (``docker save | gzip``) read the same: they are
+4 MiB each) are kept in memory; every other member (a layer, mostly) is hashed as it streams
+by, 256 KiB at a time, so a 1 GB archive costs a few MiB.  A layer's diff id is the sha256 of its
+uncompressed tar: ``docker save`` stores layers uncompressed, other tools may gzip OCI layer
+blobs, which are then inflated on the fly to be hashed.  Members come in any order (layers
+before the manifest that names them), so the hashes are kept by member path and matched to
+the manifests after the pass.  Gzip'd archives (``docker save | gzip``) read the same: they are
 inflated on the fly by GzipFile (bz2/xz likewise) under tarfile's stream mode ``r|``, which,
 unlike ``r|*``, bounds what one read inflates and checks the gzip trailer.
 
 >>> contents = read_archive(Path("node.tar"))          # doctest: +SKIP
->>> contents.layout, contents.tagged("mine/node").missing_layers
-('docker', ())
+>>> node = contents.tagged("mine/node")                # doctest: +SKIP
+>>> contents.layout, node.missing_layers, node.corrupt_layers   # doctest: +SKIP
+('docker', (), ())
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import hashlib
+import itertools
 import json
 import lzma
 import posixpath
 import tarfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
@@ -39,7 +46,11 @@ from grader.engine.references import normalize
 MAX_JSON_MEMBER = 4 * 1024 * 1024  # a larger member is never read: configs and manifests are KiBs
 MAX_JSON_TOTAL = 64 * 1024 * 1024  # all JSON members kept during the pass, together
 _DRAIN = 64 * 1024
-_PEEK = 64  # bytes read from a small member to tell JSON from a layer
+_PEEK = 64  # bytes read first from a member to tell JSON from a layer
+_HASH_CHUNK = 256 * 1024  # a layer is read, inflated and hashed this much at a time: ~1 MiB peak
+_GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 31  # zlib's window bits for the gzip format (header and trailer checked)
+EMPTY_DIGEST = f"sha256:{hashlib.sha256().hexdigest()}"  # what a layer of no bytes hashes to
 _MAX_LINK_HOPS = 16
 _MAX_INDEX_DEPTH = 8
 
@@ -70,12 +81,46 @@ class ArchiveError(Exception):
     """
 
 
+LayerProblem = Literal[
+    "content",     # the content does not hash to the config's diff id (empty, altered, another layer)
+    "gzip",        # gzip'd, but its compressed data is broken: nothing to hash
+    "blob-name",   # an OCI blob whose bytes do not hash to the digest its name says
+    "no-diff-id",  # a layer beyond the config's diff ids
+    "no-layer",    # a diff id beyond the manifest's layers
+]
+
+
+@dataclass(frozen=True)
+class CorruptLayer:
+    """A layer ``docker load`` would refuse: its content is not what the image says it is.
+
+    ``expected`` and ``found`` are digests: the config's diff id and what the content hashes to
+    (for ``blob-name``: the blob's name and what its bytes hash to); None where there is none.
+
+    >>> layer = CorruptLayer(2, "bbb/layer.tar", "sha256:ab12", EMPTY_DIGEST, "content")
+    >>> layer.empty
+    True
+    """
+
+    position: int  # 1 for the base layer, as people count them
+    path: str  # the member path the manifest names; "" for "no-layer"
+    expected: str | None
+    found: str | None
+    problem: LayerProblem
+
+    @property
+    def empty(self) -> bool:
+        """The layer holds no bytes at all (what a hand-made archive's placeholder holds)."""
+        return self.found == EMPTY_DIGEST and self.problem == "content"
+
+
 @dataclass(frozen=True)
 class ArchivedImage:
-    """One image of the archive, as its manifest describes it.
+    """One image of the archive, as its manifest describes it, and what its layers hash to.
 
-    >>> image = ArchivedImage(("busybox:latest",), ("sha256:4f5f",), ("a784/layer.tar",), (), False)
-    >>> image.config_missing or bool(image.missing_layers)   # all that docker load needs
+    >>> image = ArchivedImage(("busybox:latest",), ("sha256:4f5f",), ("a784/layer.tar",), (), False,
+    ...                       ("sha256:4f5f",), ())
+    >>> image.config_missing or bool(image.missing_layers) or bool(image.corrupt_layers)  # load fails
     False
     """
 
@@ -84,13 +129,20 @@ class ArchivedImage:
     layers: tuple[str, ...]  # the member paths the manifest names, in order
     missing_layers: tuple[str, ...]  # those of ``layers`` not in the archive
     config_missing: bool  # the manifest names a config that is not in the archive
+    # What each of ``layers`` really is: the sha256 of its uncompressed content, the diff id it
+    # has whatever the config claims; None for a missing layer or broken gzip data.
+    layer_digests: tuple[str | None, ...]
+    # The layers whose content is not the config's diff id at their position, count mismatches
+    # included; () when config_missing (nothing to compare with). Missing layers are not in it.
+    corrupt_layers: tuple[CorruptLayer, ...]
 
 
 @dataclass(frozen=True)
 class ArchiveContents:
     """What a ``docker save`` archive holds.
 
-    >>> contents = ArchiveContents("docker", (ArchivedImage(("mine/node:latest",), (), (), (), False),), 7)
+    >>> node = ArchivedImage(("mine/node:latest",), (), (), (), False, (), ())
+    >>> contents = ArchiveContents("docker", (node,), 7)
     >>> contents.tagged("docker.io/mine/node").tags
     ('mine/node:latest',)
     """
@@ -134,12 +186,78 @@ def read_archive(path: str | PathLike[str]) -> ArchiveContents:
 # --- the streaming pass ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Hashes:
+    """What a regular member's bytes hash to, as ``sha256:<hex>``."""
+
+    stored: str  # the bytes as the archive holds them: an OCI blob's name says what it must be
+    uncompressed: str | None  # inflated when gzip'd, else as stored: a layer's diff id; None when
+    # the gzip data is broken
+
+
+class _InflatedHash:
+    """The sha256 of what gzip data inflates to, fed chunk by chunk as it streams by.
+
+    Inflation is bounded (at most ``_HASH_CHUNK`` bytes out per step), so a small gzip of
+    zeros that inflates to gigabytes costs no more memory than a plain layer.  Concatenated
+    gzip members (pigz, ``cat a.gz b.gz``) are one stream, as Go's gzip reader, which Docker
+    uses, reads them.
+    """
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._inflater = zlib.decompressobj(_GZIP_WBITS)
+        self._broken = False
+
+    def update(self, chunk: bytes) -> None:
+        if self._broken:
+            return
+        try:
+            self._inflate(chunk)
+        except zlib.error:  # damaged, or not gzip after all: no diff id can be computed
+            self._broken = True
+
+    def _inflate(self, data: bytes) -> None:
+        while True:
+            out = self._inflater.decompress(data, _HASH_CHUNK)
+            self._hash.update(out)
+            if self._inflater.eof:
+                data = self._inflater.unused_data
+                if not data:
+                    return
+                self._inflater = zlib.decompressobj(_GZIP_WBITS)  # the next gzip member
+                continue
+            data = self._inflater.unconsumed_tail
+            if not data and len(out) < _HASH_CHUNK:  # a full output may leave more pending
+                return
+
+    def digest(self) -> str | None:
+        """None when the data was damaged or stopped before its gzip trailer."""
+        if self._broken or not self._inflater.eof:
+            return None
+        return f"sha256:{self._hash.hexdigest()}"
+
+
+def _hashed(head: bytes, rest: Iterable[bytes]) -> _Hashes:
+    """What a member whose content is ``head`` then ``rest`` hashes to, as stored and
+    uncompressed; gzip is told by its magic bytes, as Docker's own loader does."""
+    stored = hashlib.sha256()
+    inflated = _InflatedHash() if head.startswith(_GZIP_MAGIC) else None
+    for chunk in itertools.chain((head,), rest):
+        stored.update(chunk)
+        if inflated is not None:
+            inflated.update(chunk)
+    digest = f"sha256:{stored.hexdigest()}"
+    return _Hashes(digest, inflated.digest() if inflated is not None else digest)
+
+
 @dataclass
 class _Scan:
-    """Member names from one pass over the archive, and the small JSON members' bytes."""
+    """Member names from one pass over the archive, the small JSON members' bytes, and what
+    every regular member hashes to."""
 
     member_count: int = 0
-    files: set[str] = field(default_factory=set)  # regular files
+    hashes: dict[str, _Hashes] = field(default_factory=dict)  # regular files
     links: dict[str, str] = field(default_factory=dict)  # symlink or hard link -> target path
     json: dict[str, bytes] = field(default_factory=dict)
     oversized: set[str] = field(default_factory=set)  # regular files too large to be read
@@ -153,7 +271,11 @@ class _Scan:
         return name
 
     def is_file(self, name: str) -> bool:
-        return self.resolve(_member_path(name)) in self.files
+        return self.resolve(_member_path(name)) in self.hashes
+
+    def hashes_of(self, name: str) -> _Hashes | None:
+        """What the regular file ``name`` (or the one a link leads to) hashes to."""
+        return self.hashes.get(self.resolve(_member_path(name)))
 
     def load(self, name: str) -> Any:
         """The parsed JSON member ``name``; ArchiveError when it is there but not readable JSON."""
@@ -246,34 +368,49 @@ def _record(scan: _Scan, tar: tarfile.TarFile, info: tarfile.TarInfo) -> None:
     elif info.islnk():
         scan.links[name] = _member_path(info.linkname)
     elif info.isreg():
-        scan.files.add(name)
-        scan.json.pop(name, None)
+        scan.json.pop(name, None)  # a later member of the same name replaces the earlier one
         scan.oversized.discard(name)
-        if info.size > MAX_JSON_MEMBER:
-            scan.oversized.add(name)
-            return
-        data = _read_if_json(tar, info)
-        if data is not None:
-            scan.json_bytes += len(data)
-            if scan.json_bytes > MAX_JSON_TOTAL:
-                raise ArchiveError(
-                    f"unreadable archive: more than {MAX_JSON_TOTAL >> 20} MiB of JSON members")
-            scan.json[name] = data
+        scan.hashes[name] = _read_regular(scan, tar, info, name)
 
 
-def _read_if_json(tar: tarfile.TarFile, info: tarfile.TarInfo) -> bytes | None:
+def _read_regular(scan: _Scan, tar: tarfile.TarFile, info: tarfile.TarInfo, name: str) -> _Hashes:
+    """Hashes a regular member, keeping its bytes when it is small JSON (a config, a manifest):
+    a layer is hashed chunk by chunk as it streams by, never held."""
     reader = tar.extractfile(info)
-    if reader is None:
-        return None
-    head = reader.read(min(info.size, _PEEK))
-    if len(head) < min(info.size, _PEEK):
+    assert reader is not None  # a regular member always has its content
+    head = _read_exactly(reader, min(info.size, _PEEK))
+    if info.size > MAX_JSON_MEMBER:
+        scan.oversized.add(name)
+    elif _looks_like_json(head):
+        data = head + _read_exactly(reader, info.size - len(head))
+        _keep_json(scan, name, data)
+        return _hashed(data, ())
+    return _hashed(head, _chunks(reader, info.size - len(head)))
+
+
+def _looks_like_json(head: bytes) -> bool:
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"[")
+
+
+def _keep_json(scan: _Scan, name: str, data: bytes) -> None:
+    scan.json_bytes += len(data)
+    if scan.json_bytes > MAX_JSON_TOTAL:
+        raise ArchiveError(f"unreadable archive: more than {MAX_JSON_TOTAL >> 20} MiB of JSON members")
+    scan.json[name] = data
+
+
+def _chunks(reader: BinaryIO, size: int) -> Iterator[bytes]:
+    while size > 0:
+        chunk = _read_exactly(reader, min(size, _HASH_CHUNK))
+        size -= len(chunk)
+        yield chunk
+
+
+def _read_exactly(reader: BinaryIO, size: int) -> bytes:
+    data = reader.read(size)
+    if len(data) != size:  # the archive ends inside the member
         raise tarfile.ReadError("unexpected end of data")
-    if head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"{", b"["):
-        return None  # a layer, or some other file: only its name matters
-    rest = reader.read()
-    if len(head) + len(rest) != info.size:
-        raise tarfile.ReadError("unexpected end of data")
-    return head + rest
+    return data
 
 
 def _truncated(current: str) -> str:
@@ -368,13 +505,58 @@ def _image(scan: _Scan, tags: tuple[str, ...], config: str, layers: tuple[str, .
         diff_ids = _strings(rootfs.get("diff_ids") if isinstance(rootfs, dict) else None,
                             f"rootfs.diff_ids of config {config}", required=True)
     layers = tuple(_member_path(layer) for layer in layers)
+    hashes = tuple(scan.hashes_of(layer) for layer in layers)
     return ArchivedImage(
         tags=_unique(tuple(normalize(tag) for tag in tags)),
         diff_ids=diff_ids,
         layers=layers,
-        missing_layers=tuple(layer for layer in layers if not scan.is_file(layer)),
+        missing_layers=tuple(layer for layer, found in zip(layers, hashes) if found is None),
         config_missing=config_missing,
+        layer_digests=tuple(found.uncompressed if found else None for found in hashes),
+        corrupt_layers=() if config_missing else _corrupt_layers(layers, hashes, diff_ids),
     )
+
+
+def _corrupt_layers(layers: tuple[str, ...], hashes: tuple[_Hashes | None, ...],
+                    diff_ids: tuple[str, ...]) -> tuple[CorruptLayer, ...]:
+    """Each layer against the config's diff id at its position, as ``docker load`` checks them."""
+    corrupt = []
+    for position in range(1, max(len(layers), len(diff_ids)) + 1):
+        expected = diff_ids[position - 1] if position <= len(diff_ids) else None
+        if position > len(layers):
+            corrupt.append(CorruptLayer(position, "", expected, None, "no-layer"))
+            continue
+        path, found = layers[position - 1], hashes[position - 1]
+        if found is None:
+            continue  # missing: missing_layers says so
+        problem = _layer_problem(path, found, expected)
+        if problem == "blob-name":
+            corrupt.append(CorruptLayer(position, path, _digest_in_name(path), found.stored, problem))
+        elif problem is not None:
+            corrupt.append(CorruptLayer(position, path, expected, found.uncompressed, problem))
+    return tuple(corrupt)
+
+
+def _layer_problem(path: str, found: _Hashes, expected: str | None) -> LayerProblem | None:
+    if expected is None:
+        return "no-diff-id"
+    if found.uncompressed is None:
+        return "gzip"
+    if found.uncompressed != expected:
+        return "content"
+    named = _digest_in_name(path)
+    if named is not None and named != found.stored:
+        return "blob-name"  # right content, yet not the blob the manifest's digest names
+    return None
+
+
+def _digest_in_name(path: str) -> str | None:
+    """``blobs/sha256/<hex>`` -> ``sha256:<hex>``, the digest its bytes must have; None for other
+    names (classic ``<id>/layer.tar``) and other algorithms, which are not hashed."""
+    encoded = posixpath.basename(path)
+    if posixpath.dirname(path) != "blobs/sha256" or len(encoded) != 64:
+        return None
+    return f"sha256:{encoded}"
 
 
 def _oci_tags(annotations: dict[str, Any]) -> tuple[str, ...]:

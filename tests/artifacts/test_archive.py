@@ -2,13 +2,12 @@
 
 Synthetic archives built with tarfile pin the exact results; the engine tests read what
 ``docker save`` really writes (the classic layout on Docker 20.10) and an OCI layout made of
-its real blobs; the memory test reads a 300 MB archive under tracemalloc.
+its real blobs; the memory tests read a 300 MB archive and hash a 50 MB layer under tracemalloc.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import random
 import shutil
@@ -18,21 +17,23 @@ import time
 import tracemalloc
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from grader.artifacts.archive import (
+    EMPTY_DIGEST,
     ArchiveContents,
     ArchivedImage,
     ArchiveError,
+    CorruptLayer,
     is_tar,
     read_archive,
 )
 
 from support.archives import (CONTAINERD_NAME, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, REF_NAME,
-                              Content, blob, classic_to_oci, descriptor, digest, js,
-                              layer_tar, oci_manifest, oci_members, sha, write_tar)
+                              Content, Zeros, blob, classic_to_oci, descriptor, digest, gzipped,
+                              gzipped_zeros, js, layer_tar, oci_manifest, oci_members, sha, write_tar,
+                              zeros_digest)
 
 TEST_LABEL = "docker-grade.test"
 
@@ -78,13 +79,18 @@ def classic_members() -> list[tuple[str, Content]]:
     ]
 
 
+def intact(tags: tuple[str, ...], diff_ids: tuple[str, ...], layers: tuple[str, ...]) -> ArchivedImage:
+    """An image whose layers are all there and hash to its config's diff ids."""
+    return ArchivedImage(tags=tags, diff_ids=diff_ids, layers=layers, missing_layers=(), config_missing=False,
+                         layer_digests=diff_ids, corrupt_layers=())
+
+
 CLASSIC_CONTENTS = ArchiveContents(
     layout="docker",
     images=(
-        ArchivedImage(tags=("busybox:latest", "busybox:1.36"), diff_ids=(DIFF_A,),
-                      layers=("aaa/layer.tar",), missing_layers=(), config_missing=False),
-        ArchivedImage(tags=("mine/node:latest", "localhost:5000/mine/node:v1"), diff_ids=(DIFF_A, DIFF_B),
-                      layers=("aaa/layer.tar", "bbb/layer.tar"), missing_layers=(), config_missing=False),
+        intact(("busybox:latest", "busybox:1.36"), (DIFF_A,), ("aaa/layer.tar",)),
+        intact(("mine/node:latest", "localhost:5000/mine/node:v1"), (DIFF_A, DIFF_B),
+               ("aaa/layer.tar", "bbb/layer.tar")),
     ),
     member_count=12,
 )
@@ -128,9 +134,9 @@ def test_classic_layout_reports_a_missing_layer_and_a_missing_config(tmp_path: P
     assert contents.images == (
         ArchivedImage(tags=("mine/node:latest",), diff_ids=(DIFF_A, DIFF_B),
                       layers=("aaa/layer.tar", "bbb/layer.tar"), missing_layers=("bbb/layer.tar",),
-                      config_missing=False),
+                      config_missing=False, layer_digests=(DIFF_A, None), corrupt_layers=()),
         ArchivedImage(tags=(), diff_ids=(), layers=("aaa/layer.tar",), missing_layers=(),
-                      config_missing=True),
+                      config_missing=True, layer_digests=(DIFF_A,), corrupt_layers=()),
     )
 
 
@@ -153,6 +159,8 @@ def test_layers_named_through_links_count_when_the_target_is_there(tmp_path: Pat
     assert image.diff_ids == (DIFF_A, DIFF_B, DIFF_A)
     assert image.missing_layers == ("ccc/layer.tar",)
     assert not image.config_missing
+    assert image.layer_digests == (DIFF_A, DIFF_B, None)  # a link's content is its target's
+    assert image.corrupt_layers == ()
 
 
 @pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
@@ -185,8 +193,7 @@ def test_oci_layout_reads_tags_from_annotations(tmp_path: Path, annotations: dic
 
     assert contents == ArchiveContents(
         layout="oci",
-        images=(ArchivedImage(tags=tags, diff_ids=(DIFF_A, DIFF_B), layers=(blob(LAYER_A), blob(LAYER_B)),
-                              missing_layers=(), config_missing=False),),
+        images=(intact(tags, (DIFF_A, DIFF_B), (blob(LAYER_A), blob(LAYER_B))),),
         member_count=8,
     )
 
@@ -229,8 +236,7 @@ def test_oci_nested_index_skips_absent_platforms_and_attestations(tmp_path: Path
 
     assert contents.layout == "oci"
     assert contents.images == (
-        ArchivedImage(tags=("nginx:alpine",), diff_ids=(DIFF_A, DIFF_B), layers=(blob(LAYER_A), blob(LAYER_B)),
-                      missing_layers=(), config_missing=False),
+        intact(("nginx:alpine",), (DIFF_A, DIFF_B), (blob(LAYER_A), blob(LAYER_B))),
     )
 
 
@@ -242,7 +248,8 @@ def test_oci_layout_reports_missing_blobs(tmp_path: Path) -> None:
     (image,) = read_archive(write_tar(tmp_path / "partial.tar", without_config_and_b)).images
 
     assert image == ArchivedImage(tags=("mine/node:latest",), diff_ids=(), layers=(blob(LAYER_A), blob(LAYER_B)),
-                                  missing_layers=(blob(LAYER_B),), config_missing=True)
+                                  missing_layers=(blob(LAYER_B),), config_missing=True,
+                                  layer_digests=(DIFF_A, None), corrupt_layers=())
 
 
 def test_oci_layout_with_dot_slash_names_like_tar_c_dir_dot(tmp_path: Path) -> None:
@@ -252,8 +259,7 @@ def test_oci_layout_with_dot_slash_names_like_tar_c_dir_dot(tmp_path: Path) -> N
 
     contents = read_archive(write_tar(tmp_path / "dot.tar", members))
 
-    assert contents.images == (ArchivedImage(tags=("busybox:latest",), diff_ids=(DIFF_A,), layers=(blob(LAYER_A),),
-                                             missing_layers=(), config_missing=False),)
+    assert contents.images == (intact(("busybox:latest",), (DIFF_A,), (blob(LAYER_A),)),)
     assert contents.member_count == 8
 
 
@@ -280,10 +286,140 @@ def test_docker_25_archive_with_both_descriptions_prefers_manifest_json(tmp_path
 
     assert contents == ArchiveContents(
         layout="docker",
-        images=(ArchivedImage(tags=("from/manifest:json",), diff_ids=(DIFF_A, DIFF_B),
-                              layers=(blob(LAYER_A), blob(LAYER_B)), missing_layers=(), config_missing=False),),
+        images=(intact(("from/manifest:json",), (DIFF_A, DIFF_B), (blob(LAYER_A), blob(LAYER_B))),),
         member_count=10,
     )
+
+
+# --- layer contents: what docker load checks -----------------------------------------------
+
+
+ALTERED_B = LAYER_B[:700] + bytes([LAYER_B[700] ^ 0x01]) + LAYER_B[701:]  # one bit of etc/b
+GZIP_B = gzipped(LAYER_B)
+
+
+def replaced(members: list[tuple[str, Content]], replacements: dict[str, Content]) -> list[tuple[str, Content]]:
+    """The same members in the same order, some with other contents."""
+    return [(name, replacements.get(name, content)) for name, content in members]
+
+
+def oci_node(*layers: bytes, image_config: bytes = CONFIG_AB) -> list[tuple[str, Content]]:
+    """mine/node as an OCI layout whose manifest names ``layers`` (each blob named after its bytes)."""
+    manifest = oci_manifest(image_config, *layers)
+    index = [descriptor(OCI_MANIFEST, manifest, **{CONTAINERD_NAME: "docker.io/mine/node:latest"})]
+    return oci_members(index, manifest, image_config, *layers)
+
+
+def read_node(tmp_path: Path, members: list[tuple[str, Content]]) -> ArchivedImage:
+    image = read_archive(write_tar(tmp_path / "node.tar", members)).tagged("mine/node")
+    assert image is not None
+    return image
+
+
+def test_empty_layers_are_corrupt_though_the_manifest_and_config_are_right(tmp_path: Path) -> None:
+    hand_made = replaced(classic_members(), {"aaa/layer.tar": b"", "bbb/layer.tar": b""})
+
+    image = read_node(tmp_path, hand_made)
+
+    assert image.diff_ids == (DIFF_A, DIFF_B) and image.missing_layers == ()
+    assert image.layer_digests == (EMPTY_DIGEST, EMPTY_DIGEST)
+    assert image.corrupt_layers == (CorruptLayer(1, "aaa/layer.tar", DIFF_A, EMPTY_DIGEST, "content"),
+                                    CorruptLayer(2, "bbb/layer.tar", DIFF_B, EMPTY_DIGEST, "content"))
+    assert all(layer.empty for layer in image.corrupt_layers)
+
+
+def test_one_altered_bit_makes_its_layer_corrupt(tmp_path: Path) -> None:
+    contents = read_archive(write_tar(tmp_path / "images.tar",
+                                      replaced(classic_members(), {"bbb/layer.tar": ALTERED_B})))
+    busybox, node = contents.images
+
+    assert busybox.corrupt_layers == ()
+    assert node.layer_digests == (DIFF_A, digest(ALTERED_B))
+    assert node.corrupt_layers == (CorruptLayer(2, "bbb/layer.tar", DIFF_B, digest(ALTERED_B), "content"),)
+    assert not node.corrupt_layers[0].empty
+
+
+@pytest.mark.parametrize("layer_b", [
+    pytest.param(GZIP_B, id="one-gzip-member"),
+    pytest.param(gzipped(LAYER_B[:1000]) + gzipped(LAYER_B[1000:]), id="concatenated-members"),
+])
+def test_a_gzip_compressed_oci_layer_hashes_to_its_diff_id_once_inflated(tmp_path: Path, layer_b: bytes) -> None:
+    image = read_node(tmp_path, oci_node(LAYER_A, layer_b))
+
+    assert image.layers == (blob(LAYER_A), blob(layer_b))
+    assert image.layer_digests == (DIFF_A, DIFF_B)
+    assert image.corrupt_layers == ()
+
+
+@pytest.mark.parametrize(("layer_b", "found", "problem"), [
+    pytest.param(gzipped(ALTERED_B), digest(ALTERED_B), "content", id="altered-then-gzipped"),
+    pytest.param(GZIP_B[:len(GZIP_B) // 2], None, "gzip", id="cut-short"),
+    pytest.param(GZIP_B[:-8] + bytes([GZIP_B[-8] ^ 0xFF]) + GZIP_B[-7:], None, "gzip", id="bad-crc"),
+    pytest.param(GZIP_B[:20] + bytes(64) + GZIP_B[84:], None, "gzip", id="zeroed-deflate-data"),
+])
+def test_a_corrupt_gzip_compressed_oci_layer(tmp_path: Path, layer_b: bytes, found: str | None,
+                                             problem: str) -> None:
+    image = read_node(tmp_path, oci_node(LAYER_A, layer_b))  # each blob named after its own bytes
+
+    assert image.missing_layers == ()
+    assert image.layer_digests == (DIFF_A, found)
+    assert image.corrupt_layers == (CorruptLayer(2, blob(layer_b), DIFF_B, found, problem),)
+
+
+def test_a_blob_whose_bytes_are_not_its_name_is_corrupt_even_with_the_right_content(tmp_path: Path) -> None:
+    recompressed = gzip.compress(LAYER_B, compresslevel=9, mtime=1)  # same tar, other bytes
+    hand_made = replaced(oci_node(LAYER_A, GZIP_B), {blob(GZIP_B): recompressed})
+
+    image = read_node(tmp_path, hand_made)
+
+    assert image.layer_digests == (DIFF_A, DIFF_B)
+    assert image.corrupt_layers == (
+        CorruptLayer(2, blob(GZIP_B), digest(GZIP_B), digest(recompressed), "blob-name"),)
+
+
+def test_a_symlinked_layer_is_its_target_content(tmp_path: Path) -> None:
+    shared = replaced(classic_members(), {"bbb/layer.tar": ("symlink", "../aaa/layer.tar")})
+    empty_target = shared + [("aaa/layer.tar", b"")]  # a later member of the same name wins
+
+    assert read_node(tmp_path, shared).corrupt_layers == (
+        CorruptLayer(2, "bbb/layer.tar", DIFF_B, DIFF_A, "content"),)
+    assert read_node(tmp_path, empty_target).corrupt_layers == (
+        CorruptLayer(1, "aaa/layer.tar", DIFF_A, EMPTY_DIGEST, "content"),
+        CorruptLayer(2, "bbb/layer.tar", DIFF_B, EMPTY_DIGEST, "content"),
+    )
+
+
+@pytest.mark.parametrize("layout", ["docker", "oci"])
+def test_layers_are_matched_whatever_the_member_order(tmp_path: Path, layout: str) -> None:
+    members = classic_members() if layout == "docker" else oci_node(LAYER_A, GZIP_B)
+    manifest_first = list(reversed(members))  # the layers now come after what names them
+
+    assert read_node(tmp_path, manifest_first).layer_digests == (DIFF_A, DIFF_B)
+    assert read_node(tmp_path, manifest_first).corrupt_layers == ()
+    broken = replaced(manifest_first, {"bbb/layer.tar": b"", blob(GZIP_B): GZIP_B[:-1]})
+    assert [layer.position for layer in read_node(tmp_path, broken).corrupt_layers] == [2]
+
+
+@pytest.mark.parametrize(("diff_ids", "layers", "corrupt"), [
+    pytest.param((DIFF_A, DIFF_B), ["aaa/layer.tar"], CorruptLayer(2, "", DIFF_B, None, "no-layer"),
+                 id="a-diff-id-without-layer"),
+    pytest.param((DIFF_A,), ["aaa/layer.tar", "bbb/layer.tar"],
+                 CorruptLayer(2, "bbb/layer.tar", None, DIFF_B, "no-diff-id"), id="a-layer-without-diff-id"),
+])
+def test_as_many_layers_as_diff_ids(tmp_path: Path, diff_ids: tuple[str, ...], layers: list[str],
+                                    corrupt: CorruptLayer) -> None:
+    members = [("c.json", config(*diff_ids)), ("aaa/layer.tar", LAYER_A), ("bbb/layer.tar", LAYER_B),
+               ("manifest.json", js([{"Config": "c.json", "RepoTags": ["mine/node"], "Layers": layers}]))]
+
+    assert read_node(tmp_path, members).corrupt_layers == (corrupt,)
+
+
+def test_a_layer_that_looks_like_json_is_hashed_too(tmp_path: Path) -> None:
+    odd = b'{"not": "a tar"}'  # kept as a JSON member, and hashed like any other
+    members = [("c.json", config(digest(odd))), ("odd/layer.tar", odd),
+               ("manifest.json", js([{"Config": "c.json", "RepoTags": ["mine/node"], "Layers": ["odd/layer.tar"]}]))]
+
+    assert read_node(tmp_path, members) == intact(("mine/node:latest",), (digest(odd),), ("odd/layer.tar",))
 
 
 # --- what is not a readable image archive ---------------------------------------------------
@@ -459,22 +595,26 @@ def test_real_docker_save_archive(saved: tuple[Path, str]) -> None:
     for image in (busybox, imported):
         assert not image.config_missing and image.missing_layers == ()
         assert len(image.layers) == len(image.diff_ids)
+        # docker save's layer tars are the uncompressed diffs, byte for byte
+        assert image.layer_digests == image.diff_ids and image.corrupt_layers == ()
 
 
 @pytest.mark.engine
-def test_real_archive_rewritten_as_oci_layout(saved: tuple[Path, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("gzip_layers", [False, True], ids=["plain-layers", "gzip-layers"])
+def test_real_archive_rewritten_as_oci_layout(saved: tuple[Path, str], tmp_path: Path, gzip_layers: bool) -> None:
     path, tag = saved
 
-    contents = read_archive(classic_to_oci(path, tmp_path / "oci.tar"))
+    contents = read_archive(classic_to_oci(path, tmp_path / "oci.tar", gzip_layers))
 
     assert contents.layout == "oci"
     for reference in ("busybox:latest", tag):
         image = contents.tagged(reference)
         assert image is not None, reference
         assert image.diff_ids == inspected_diff_ids(reference)
-        # docker save's layer tars are the uncompressed diffs: their digests are the diff ids
-        assert image.layers == tuple(f"blobs/sha256/{diff_id.split(':')[1]}" for diff_id in image.diff_ids)
+        assert image.layer_digests == image.diff_ids and image.corrupt_layers == ()
         assert image.missing_layers == () and not image.config_missing
+        if not gzip_layers:  # the blobs are the uncompressed diffs: their digests are the diff ids
+            assert image.layers == tuple(f"blobs/sha256/{diff_id.split(':')[1]}" for diff_id in image.diff_ids)
 
 
 @pytest.mark.engine
@@ -496,55 +636,54 @@ def test_real_archive_gzipped_and_truncated(saved: tuple[Path, str], tmp_path: P
 # --- memory ---------------------------------------------------------------------------------
 
 
-class _Zeros(io.RawIOBase):
-    """``size`` zero bytes, produced as they are read."""
+def _read_traced(path: Path) -> tuple[ArchiveContents, int, float]:
+    """``read_archive(path)``, the peak memory it allocated and how long it took."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        contents = read_archive(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return contents, peak, time.monotonic() - started
 
-    def __init__(self, size: int) -> None:
-        self.left = size
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count = min(len(buffer), self.left)
-        buffer[:count] = bytes(count)
-        self.left -= count
-        return count
+def _one_layer_classic(layer: Content, diff_id: str) -> list[tuple[str, Content]]:
+    return [("c.json", config(diff_id)), ("zeros/layer.tar", layer),
+            ("manifest.json", js([{"Config": "c.json", "RepoTags": ["big:zeros"], "Layers": ["zeros/layer.tar"]}]))]
 
 
 @pytest.mark.parametrize("compression", ["", "gz"])
 def test_a_300_mb_archive_is_read_in_little_memory(tmp_path: Path, compression: str) -> None:
     size = 300 * 2**20
-    path = tmp_path / f"big.tar{'.' + compression if compression else ''}"
-    fake_diff_id = f"sha256:{'0' * 64}"
+    diff_id = zeros_digest(size)
+    path = write_tar(tmp_path / f"big.tar{'.' + compression if compression else ''}",
+                     _one_layer_classic(Zeros(size), diff_id), compression)
     try:
-        with tarfile.open(path, mode=f"w:{compression}" if compression else "w",
-                          **({"compresslevel": 1} if compression else {})) as tar:
-            for name, data in [("c.json", config(fake_diff_id))]:
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
-            info = tarfile.TarInfo("zeros/layer.tar")
-            info.size = size
-            tar.addfile(info, io.BufferedReader(_Zeros(size), 1 << 20))
-            manifest = js([{"Config": "c.json", "RepoTags": ["big:zeros"], "Layers": ["zeros/layer.tar"]}])
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(manifest)
-            tar.addfile(info, io.BytesIO(manifest))
+        contents, peak, elapsed = _read_traced(path)
 
-        tracemalloc.start()
-        started = time.monotonic()
-        try:
-            contents = read_archive(path)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        elapsed = time.monotonic() - started
-
-        assert contents.tagged("big:zeros") == ArchivedImage(
-            tags=("big:zeros",), diff_ids=(fake_diff_id,), layers=("zeros/layer.tar",), missing_layers=(),
-            config_missing=False)
+        assert contents.tagged("big:zeros") == intact(("big:zeros",), (diff_id,), ("zeros/layer.tar",))
         assert peak < 16 * 2**20, f"peak traced memory {peak / 2**20:.1f} MiB reading a 300 MiB archive"
         assert elapsed < 10, f"{elapsed:.1f} s to read a 300 MiB archive"
     finally:
         path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("stored", ["plain", "gzip"])
+def test_a_50_mb_layer_is_hashed_in_streaming_chunks(tmp_path: Path, stored: str) -> None:
+    size = 50 * 2**20
+    diff_id = zeros_digest(size)
+    if stored == "plain":
+        members = _one_layer_classic(Zeros(size), diff_id)
+    else:  # 50 KiB of gzip that inflate to 50 MiB: inflation must be bounded too
+        layer = gzipped_zeros(size)
+        manifest = oci_manifest(config(diff_id), layer)
+        index = [descriptor(OCI_MANIFEST, manifest, **{CONTAINERD_NAME: "big:zeros"})]
+        members = oci_members(index, manifest, config(diff_id), layer)
+    path = write_tar(tmp_path / "big.tar", members)
+
+    contents, peak, _ = _read_traced(path)
+
+    image = contents.tagged("big:zeros")
+    assert image is not None and image.layer_digests == (diff_id,) and image.corrupt_layers == ()
+    assert peak < 4 * 2**20, f"peak traced memory {peak / 2**20:.1f} MiB hashing a 50 MiB layer"

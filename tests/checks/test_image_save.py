@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from support.archives import classic_to_oci
+from support.archives import classic_layer, classic_to_oci, replace_member
 from support.cli import all_passed, grade
 
 EXERCISE = "image-save"
@@ -32,9 +32,10 @@ def test_course_solution_gets_full_score(student, mine_node, tmp_path):
     assert run.check(EXERCISE, "archive-valid")["evidence"]["layout"] == "docker"
 
 
-def test_an_oci_layout_archive_gets_full_score(student, mine_node, tmp_path):
+@pytest.mark.parametrize("gzip_layers", [False, True], ids=["plain-layers", "gzip-layers"])
+def test_an_oci_layout_archive_gets_full_score(student, mine_node, tmp_path, gzip_layers):
     classic = docker_save(tmp_path, "mine/node", name="classic.tar")
-    classic_to_oci(classic, tmp_path / "myimage.tar")  # what podman, skopeo and Docker 25+ write
+    classic_to_oci(classic, tmp_path / "myimage.tar", gzip_layers)  # what podman, skopeo and Docker 25+ write
 
     run = grade(EXERCISE, cwd=tmp_path)
 
@@ -69,8 +70,25 @@ def test_a_truncated_archive(student, mine_node, tmp_path):
     run = grade(EXERCISE, cwd=tmp_path)
 
     assert run.statuses(EXERCISE) == {"archive-exists": "passed", "archive-valid": "failed",
-                                      "archive-tagged": "skipped", "archive-matches-image": "skipped"}
+                                      "archive-tagged": "skipped", "archive-matches-image": "failed"}
     assert "truncated" in run.check(EXERCISE, "archive-valid")["message"]
+
+
+def test_a_copy_with_one_layer_emptied(student, mine_node, tmp_path):
+    saved = docker_save(tmp_path, "mine/node", name="saved.tar")
+    named, holder = classic_layer(saved, 2)
+    # Same names, manifest and config untouched: only the layer's bytes are gone.
+    replace_member(saved, tmp_path / "myimage.tar", holder, b"")
+
+    run = grade(EXERCISE, cwd=tmp_path)
+
+    # The config still claims the image's diff ids: only the hashed content tells.
+    assert run.statuses(EXERCISE) == {"archive-exists": "passed", "archive-valid": "failed",
+                                      "archive-tagged": "skipped", "archive-matches-image": "failed"}
+    assert "3 layers, 2 of them in common" in run.check(EXERCISE, "archive-matches-image")["message"]
+    message = run.check(EXERCISE, "archive-valid")["message"]
+    assert f"layer 2 ({named}) of mine/node:latest: expected sha256:" in message
+    assert "found sha256:e3b0c44298fc… (empty)" in message
 
 
 def test_saved_by_image_id_has_no_tag(student, mine_node, node_images, docker_client, tmp_path):
