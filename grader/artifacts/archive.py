@@ -41,6 +41,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from grader.artifacts.student_files import NotARegularFile, open_regular_file
 from grader.engine.references import normalize
 
 MAX_JSON_MEMBER = 4 * 1024 * 1024  # a larger member is never read: configs and manifests are KiBs
@@ -164,8 +165,10 @@ def is_tar(path: str | PathLike[str]) -> bool:
     False
     """
     try:
-        return tarfile.is_tarfile(path)
-    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError):
+        with open_regular_file(Path(path)) as handle:  # a FIFO would block the read
+            return tarfile.is_tarfile(handle)
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError,
+            NotARegularFile):
         return False
 
 
@@ -320,7 +323,7 @@ def _decompressed(path: Path) -> Iterator[tuple[BinaryIO, bool]]:
     then copied at every read: 3 s for 300 MB) and never checks the gzip trailer; GzipFile &
     co. bound each read and raise EOFError when the compressed stream is cut short.
     """
-    with open(path, "rb") as raw:
+    with open_regular_file(path) as raw:
         magic = raw.read(6)
         raw.seek(0)
         for prefix, opener in _COMPRESSIONS:
@@ -352,6 +355,8 @@ def _scan(path: Path) -> _Scan:
         raise ArchiveError(f"unreadable archive: corrupt compressed data after {current or 'the start'}") from None
     except OSError as exc:  # also gzip's BadGzipFile (a CRC that does not match)
         raise ArchiveError(f"unreadable archive: {exc.strerror or exc}") from None
+    except NotARegularFile as exc:
+        raise ArchiveError(f"unreadable archive: {exc}") from None
     except tarfile.TarError as exc:
         raise ArchiveError(_translate(str(exc), current, scan)) from None
     if ends and not isinstance(ends[-1], tarfile.EOFHeaderError):

@@ -235,7 +235,9 @@ class ProbeRunner:
 
     def _remove(self, container_id: str) -> None:
         try:
-            self.api.remove_container(container_id, force=True)
+            # v=True: a container made from an image that declares VOLUMEs got anonymous
+            # volumes of its own; they go with it (a probe never has a named one).
+            self.api.remove_container(container_id, force=True, v=True)
         except (NotFound, APIError):  # gone already, or its removal is under way
             pass
 

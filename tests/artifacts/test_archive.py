@@ -506,7 +506,7 @@ def test_missing_path_and_directory(tmp_path: Path) -> None:
     assert not is_tar(tmp_path / "absent.tar")
     assert not is_tar(tmp_path)
     assert _error(tmp_path / "absent.tar") == "unreadable archive: No such file or directory"
-    assert _error(tmp_path) == "unreadable archive: Is a directory"
+    assert _error(tmp_path) == f"unreadable archive: {tmp_path} is a folder, not a regular file"
 
 
 def test_a_tar_without_manifest_is_not_an_image_archive(tmp_path: Path) -> None:
@@ -687,3 +687,26 @@ def test_a_50_mb_layer_is_hashed_in_streaming_chunks(tmp_path: Path, stored: str
     image = contents.tagged("big:zeros")
     assert image is not None and image.layer_digests == (diff_id,) and image.corrupt_layers == ()
     assert peak < 4 * 2**20, f"peak traced memory {peak / 2**20:.1f} MiB hashing a 50 MiB layer"
+
+
+def test_a_fifo_named_like_the_archive_is_refused_without_blocking(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "myimage.tar"
+    os.mkfifo(fifo)
+    outcome = {}
+
+    def read():
+        outcome["is_tar"] = is_tar(fifo)
+        try:
+            read_archive(fifo)
+        except ArchiveError as error:
+            outcome["error"] = str(error)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=2)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert outcome == {"is_tar": False,
+                       "error": f"unreadable archive: {fifo} is a FIFO, not a regular file"}
