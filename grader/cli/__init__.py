@@ -18,6 +18,7 @@ from grader.cli.check import check
 from grader.cli.explain import explain
 from grader.cli.list import list_exercises
 from grader.cli.schema import schema
+from grader.cli.watch import watch
 from grader.errors import ExitCode, GraderError
 
 
@@ -27,7 +28,7 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, schema):
+for command in (batch, check, explain, list_exercises, schema, watch):
     docker_grade.add_command(command)
 
 

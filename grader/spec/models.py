@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.i18n import Localized
@@ -22,6 +24,19 @@ class CheckSpec(BaseModel):
     requires: tuple[str, ...] = ()
 
 
+EngineObject = Literal["container", "network", "image", "volume"]
+
+
+class WatchSpec(BaseModel):
+    """What makes ``docker-grade watch`` grade the exercise again: the engine's events about
+    these kinds of objects, and (``files``) a change in the student's folder."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    events: tuple[EngineObject, ...] = ("container", "network", "image", "volume")
+    files: bool = False
+
+
 class ExerciseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -31,6 +46,7 @@ class ExerciseSpec(BaseModel):
     statement: Localized
     params: tuple[ParamSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = Field(min_length=1)
+    watch: WatchSpec = WatchSpec()
 
     @model_validator(mode="after")
     def _placeholders_name_params(self) -> ExerciseSpec:

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from grader.engine.client import API_TIMEOUT_S, connect
+from grader.grading import DEFAULT_PROBE_IMAGE
+from grader.cli.options import lang_option, resolve_lang
+from grader.spec import Catalog
+from grader.watch.views import Board, JsonLines
+from grader.watch.watcher import Watcher
+
+
+@click.command()
+@click.argument("exercises", nargs=-1)
+@click.option("--format", "output_format", type=click.Choice(["text", "json-lines"]),
+              default="text", show_default=True,
+              help="A live board, or one JSON object per grading (for tools and editors).")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
+@lang_option
+@click.option("--docker-host", default=None, metavar="URL",
+              help="Engine to grade [default: DOCKER_HOST, else the local socket].")
+@click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS.")
+@click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
+              show_default=True, metavar="SECONDS", help="Time limit of each Engine API call.")
+@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
+              help="Trusted image the probes run in (needs sh, ping, wget, touch).")
+def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str, ...],
+          lang: str | None, docker_host: str | None, tls_dir: Path | None,
+          engine_timeout: float, probe_image: str) -> None:
+    """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
+
+    Exercises whose objects changed are graded again at once; an incomplete one is also
+    graded again every few seconds (an app may still be starting).
+    """
+    lang = resolve_lang(lang)
+    assignments = Catalog.load().assign(list(exercises), list(settings))
+    watcher = Watcher(
+        connect=lambda: connect(docker_host, timeout=engine_timeout, tls_dir=tls_dir),
+        assignments=assignments, lang=lang, probe_image=probe_image,
+        folders=_folders(assignments))
+    stop = threading.Event()
+    try:
+        if output_format == "json-lines":
+            watcher.run(JsonLines(), stop)
+        else:
+            with Board(lang=lang, order=[a.spec.id for a in assignments]) as board:
+                watcher.run(board, stop)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the way a watch ends
+        stop.set()
+
+
+def _folders(assignments) -> list[Path]:
+    """This folder, and the folders of the files the exercises read when they lie elsewhere."""
+    folders = {Path.cwd().resolve()}
+    for assignment in assignments:
+        for name in ("context", "archive"):
+            value = assignment.params.get(name)
+            if value:
+                path = Path(value).expanduser().resolve()
+                folders.add(path if name == "context" else path.parent)
+    return sorted(folder for folder in folders if not any(
+        other != folder and other in folder.parents for other in folders))
