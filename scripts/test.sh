@@ -12,6 +12,7 @@ missing=()
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+command -v tmux >/dev/null 2>&1 || missing+=(tmux)  # the watch board, seen as a terminal shows it
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
