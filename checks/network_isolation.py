@@ -9,7 +9,8 @@ from grader.engine.container import Container
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import (HOST, LOOPBACK, answers_ping, expect_isolated, expect_reaches,
-                            isolation_probes, netns_of, reach_probes)
+                            isolation_probes, netns_of, reach_probes, taken_addresses,
+                            unused_address)
 
 
 def _candidates(snapshot: Snapshot) -> list[Container]:
@@ -20,13 +21,24 @@ def _candidates(snapshot: Snapshot) -> list[Container]:
 
 def _bridge_ip(snapshot: Snapshot, container: Container, network: str | None) -> str | None:
     """The container's address on ``network``, else on its first user-defined bridge."""
+    endpoint = _bridge_endpoint(snapshot, container, network)
+    return endpoint.ip if endpoint else None
+
+
+def _bridge_endpoint(snapshot: Snapshot, container: Container, network: str | None):
     names = [network] if network else sorted(container.networks)
     for name in names:
         net = snapshot.network(name)
         endpoint = container.networks.get(name)
         if net and net.is_user_bridge and endpoint and endpoint.ip:
-            return endpoint.ip
+            return endpoint
     return None
+
+
+def _silent_ip(snapshot: Snapshot, container: Container, network: str | None) -> str | None:
+    """A free address beside ``container`` on its bridge: the probes' negative control."""
+    endpoint = _bridge_endpoint(snapshot, container, network)
+    return unused_address(endpoint, taken_addresses(snapshot.containers)) if endpoint else None
 
 
 def _separated(pair: Pair, params) -> bool:
@@ -49,11 +61,13 @@ def _sharing(snapshot: Snapshot) -> Pair | None:
 def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:
     a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
     b_ip = _bridge_ip(snapshot, pair.b, params["net_b"])
+    a_silent = _silent_ip(snapshot, pair.a, params["net_a"])
+    b_silent = _silent_ip(snapshot, pair.b, params["net_b"])
     return {
-        "host-reaches-a": reach_probes(a_ip, LOOPBACK, HOST) if a_ip else [],
-        "host-reaches-b": reach_probes(b_ip, LOOPBACK, HOST) if b_ip else [],
+        "host-reaches-a": reach_probes(a_ip, LOOPBACK, HOST, a_silent) if a_ip else [],
+        "host-reaches-b": reach_probes(b_ip, LOOPBACK, HOST, b_silent) if b_ip else [],
         "b-cannot-reach-a": isolation_probes(_ips(pair.a), _control_ip(pair, params),
-                                             netns_of(pair.b)),
+                                             netns_of(pair.b), a_silent),
     }
 
 
@@ -125,6 +139,7 @@ def _expect_host_reaches(probes, snapshot, params, verdict, container: Container
         fail(t("{x} has no address on a bridge network", "{x} n'a pas d'adresse sur un réseau bridge")
              .format(x=letter), expected=t("an address", "une adresse"), found=_ips(container))
     expect_reaches(probes, target_ip=ip, control_ip=LOOPBACK, netns=HOST,
+                   silent_ip=_silent_ip(snapshot, container, net),
                    source=t("the host", "l'hôte"), target=letter)
 
 
@@ -148,5 +163,6 @@ def check_b_cannot_reach_a(pair, probes, snapshot, params, verdict):
         raise Undecided(t("A does not answer pings even from the host: its silence from B "
                           "proves nothing", "A ne répond aux pings même pas depuis l'hôte : son "
                           "silence depuis B ne prouve rien"))
-    expect_isolated(probes, target_ips=_ips(pair.a), control_ip=gateway, netns=netns_of(pair.b),
-                    source="B", target="A")
+    expect_isolated(probes, target_ips=_ips(pair.a), control_ip=gateway,
+                    silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
+                    netns=netns_of(pair.b), source="B", target="A")

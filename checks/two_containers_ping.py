@@ -7,7 +7,8 @@ import pytest
 from grader.checking import check, expect, fail, t
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
-from grader.probing import expect_reaches, netns_of, reach_probes
+from grader.probing import (expect_reaches, netns_of, reach_probes, taken_addresses,
+                            unused_address)
 
 
 def _shared_network(pair: Pair) -> str | None:
@@ -34,21 +35,25 @@ def _directions(pair: Pair) -> dict[str, tuple]:
     return {"b-reaches-a": (pair.b, pair.a, "B", "A"), "a-reaches-b": (pair.a, pair.b, "A", "B")}
 
 
-def _ping(pair: Pair, check_id: str) -> dict:
-    """What ``expect_reaches`` needs: the target's address, the source's gateway as control."""
+def _ping(snapshot: Snapshot, pair: Pair, check_id: str) -> dict:
+    """What ``expect_reaches`` needs: the target's address, the source's gateway as control
+    of a silence, a free address of the network as control of an answer."""
     network = _shared_network(pair)
     source, target, source_letter, target_letter = _directions(pair)[check_id]
     return {"target_ip": target.networks[network].ip,
-            "control_ip": source.networks[network].gateway, "netns": netns_of(source),
-            "source": source_letter, "target": target_letter}
+            "control_ip": source.networks[network].gateway,
+            "silent_ip": unused_address(target.networks[network],
+                                        taken_addresses(snapshot.containers)),
+            "netns": netns_of(source), "source": source_letter, "target": target_letter}
 
 
 def planned_probes(snapshot: Snapshot, params):
     pair = discover(snapshot, params).pair
     if pair is None:
         return []
-    pings = [_ping(pair, check_id) for check_id in _directions(pair)]
-    return [probe for p in pings for probe in reach_probes(p["target_ip"], p["control_ip"], p["netns"])]
+    pings = [_ping(snapshot, pair, check_id) for check_id in _directions(pair)]
+    return [probe for p in pings for probe in reach_probes(p["target_ip"], p["control_ip"],
+                                                           p["netns"], p["silent_ip"])]
 
 
 @pytest.fixture(scope="module")
@@ -89,20 +94,21 @@ def check_interactive(pair, verdict):
            expected="-i -t", found=t("missing {m}", "manque {m}").format(m="; ".join(missing)))
 
 
-def _expect_ping(pair: Pair, check_id: str, probes, verdict) -> None:
+def _expect_ping(snapshot: Snapshot, pair: Pair, check_id: str, probes, verdict) -> None:
     source, target, letter, _ = _directions(pair)[check_id]
-    ping = _ping(pair, check_id)
+    ping = _ping(snapshot, pair, check_id)
     verdict.evidence(source=source.describe(), target=target.describe(),
                      network=_shared_network(pair), target_ip=ping["target_ip"],
-                     control=ping["control_ip"], probe=f"ping from {letter}'s network namespace")
+                     control=ping["control_ip"], silent_control=ping["silent_ip"],
+                     probe=f"ping from {letter}'s network namespace")
     expect_reaches(probes, **ping)
 
 
 @check("b-reaches-a")
-def check_b_reaches_a(pair, probes, verdict):
-    _expect_ping(pair, "b-reaches-a", probes, verdict)
+def check_b_reaches_a(pair, probes, snapshot, verdict):
+    _expect_ping(snapshot, pair, "b-reaches-a", probes, verdict)
 
 
 @check("a-reaches-b")
-def check_a_reaches_b(pair, probes, verdict):
-    _expect_ping(pair, "a-reaches-b", probes, verdict)
+def check_a_reaches_b(pair, probes, snapshot, verdict):
+    _expect_ping(snapshot, pair, "a-reaches-b", probes, verdict)

@@ -1,15 +1,21 @@
 """Behavioural verdicts shared by the checks: reachability, proven isolation, HTTP answers.
 
-Every probe runs in the trusted probe image; a negative verdict counts only once the same
-probe has shown it reaches something it should.
+Every probe runs in the trusted probe image, and proves itself both ways before its answer
+counts: a silence counts only once the same probe reached something it should (a gateway,
+loopback), and an answer only once it stayed silent towards an address nobody holds.
+
+The address nobody holds is a free one of the target's own bridge subnet: the probe's echo
+request ends in a failed ARP on that local bridge, so nothing leaves the machine (a TEST-NET
+address would be sent out through the default route).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Iterable
 
 from grader.checking import Undecided, fail
-from grader.engine.container import Container
+from grader.engine.container import Container, Endpoint
 from grader.i18n import t
 from grader.probes import HttpAnswer, ProbeResult, ProbeRunner, http_get, ping
 
@@ -34,17 +40,41 @@ def answers_ping(probes: ProbeRunner, ip: str, *, netns: str) -> bool:
     return run(probes, ping(ip, netns=netns)).succeeded
 
 
-def reach_probes(target_ip: str, control_ip: str, netns: str) -> list:
-    return [ping(target_ip, netns=netns), ping(control_ip, netns=netns)]
+def unused_address(endpoint: Endpoint, taken: Iterable[str]) -> str | None:
+    """The highest address of ``endpoint``'s subnet that neither a container (``taken``: every
+    address the snapshot shows) nor the gateway holds; None when none is free.
+
+    >>> unused_address(Endpoint("mybridge", "", "192.168.0.2", 24, "192.168.0.1"), ["192.168.0.2"])
+    '192.168.0.254'
+    """
+    if not endpoint.ip or not endpoint.prefix_length:
+        return None
+    subnet = ipaddress.ip_interface(f"{endpoint.ip}/{endpoint.prefix_length}").network
+    held = {*taken, endpoint.ip, endpoint.gateway}
+    for below_broadcast in range(1, min(256, subnet.num_addresses - 1)):
+        candidate = str(subnet.broadcast_address - below_broadcast)
+        if candidate not in held:
+            return candidate
+    return None
 
 
-def expect_reaches(probes: ProbeRunner, *, target_ip: str, control_ip: str, netns: str,
-                   source: str, target: str) -> None:
-    """Passes when ``target_ip`` answers; a silence fails only if the same probe reaches
-    ``control_ip`` (it works), and is Undecided otherwise."""
-    for probe in reach_probes(target_ip, control_ip, netns):
+def taken_addresses(containers: Iterable[Container]) -> list[str]:
+    return [e.ip for c in containers for e in c.networks.values() if e.ip]
+
+
+def reach_probes(target_ip: str, control_ip: str, netns: str, silent_ip: str | None) -> list:
+    return [ping(ip, netns=netns) for ip in (target_ip, control_ip, silent_ip) if ip]
+
+
+def expect_reaches(probes: ProbeRunner, *, target_ip: str, control_ip: str,
+                   silent_ip: str | None, netns: str, source: str, target: str) -> None:
+    """Passes when ``target_ip`` answers while ``silent_ip`` (held by nobody) does not; a
+    silence fails only if the same probe reaches ``control_ip`` (it works); Undecided
+    otherwise."""
+    for probe in reach_probes(target_ip, control_ip, netns, silent_ip):
         probes.submit(probe)
     if answers_ping(probes, target_ip, netns=netns):
+        _expect_silence_where_nobody_is(probes, silent_ip, netns)
         return
     if not answers_ping(probes, control_ip, netns=netns):
         raise Undecided(t(
@@ -57,19 +87,36 @@ def expect_reaches(probes: ProbeRunner, *, target_ip: str, control_ip: str, netn
          .format(c=control_ip))
 
 
-def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str) -> list:
-    return [ping(ip, netns=netns) for ip in (control_ip, *target_ips)]
+def _expect_silence_where_nobody_is(probes: ProbeRunner, silent_ip: str | None,
+                                    netns: str) -> None:
+    """An answer counts only from a probe that does not answer for an address nobody holds."""
+    if silent_ip is None:
+        raise Undecided(t("no free address on the network to prove the probe's answers with",
+                          "aucune adresse libre sur le réseau pour éprouver les réponses de la "
+                          "sonde"))
+    if answers_ping(probes, silent_ip, netns=netns):
+        raise Undecided(t("the probe image answers pings it cannot receive ({ip} is held by "
+                          "nobody): is the probe image genuine? (--probe-image)",
+                          "l'image de sonde répond à des pings qu'elle ne peut pas recevoir "
+                          "({ip} n'appartient à personne) : est-elle authentique ? "
+                          "(--probe-image)").format(ip=silent_ip))
 
 
-def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: str, netns: str,
-                    source: str, target: str) -> None:
+def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str,
+                     silent_ip: str | None) -> list:
+    return [ping(ip, netns=netns) for ip in (control_ip, *target_ips, silent_ip) if ip]
+
+
+def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: str,
+                    silent_ip: str | None, netns: str, source: str, target: str) -> None:
     """Passes when no target answers while ``control_ip`` (a peer the source must reach, such
-    as its gateway) does; fails when a target answers; Undecided when the control is silent
-    or there is no target address to try."""
+    as its gateway) does; fails when a target answers (from a probe that stays silent towards
+    ``silent_ip``, held by nobody); Undecided when a control says the probe lies, or there is
+    no target address to try."""
     if not target_ips:
         raise Undecided(t("{a} has no address to try", "{a} n'a aucune adresse à essayer")
                         .format(a=target))
-    for probe in isolation_probes(target_ips, control_ip, netns):
+    for probe in isolation_probes(target_ips, control_ip, netns, silent_ip):
         probes.submit(probe)  # all at once: a silence costs the ping timeout only once
     if not answers_ping(probes, control_ip, netns=netns):
         raise Undecided(t(
@@ -79,6 +126,7 @@ def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: s
             "donc pas l'isolation").format(s=source, c=control_ip, a=target))
     answered = [ip for ip in target_ips if answers_ping(probes, ip, netns=netns)]
     if answered:
+        _expect_silence_where_nobody_is(probes, silent_ip, netns)
         fail(t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
              expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
                  ips=", ".join(target_ips)),

@@ -66,21 +66,30 @@ def student(docker_client, fixture_images) -> StudentHost:
     host.remove_all()
 
 
+# busybox's own sh runs its built-in ping whatever PATH says: a liar image uses the host's dash
+# as sh (with its C library), so that its /bin/ping script is what `ping` runs everywhere.
+DASH_FILES = ("/bin/dash", "/lib/x86_64-linux-gnu/libc.so.6", "/lib64/ld-linux-x86-64.so.2")
+_WITH_DASH = "COPY rootfs/ /\nRUN ln -sf /bin/dash /bin/sh\n"
+_LIE = "RUN rm /bin/ping && printf '#!/bin/sh\\n{body}\\n' > /bin/ping && chmod +x /bin/ping\n"
 LYING_PING_IMAGES = {
-    # A student image whose own ping lies must change no verdict: probes never use it.
-    "docker-grade-test/ping-always-succeeds": "FROM busybox\nRUN rm /bin/ping && "
-    "printf '#!/bin/sh\\necho 64 bytes from $1\\nexit 0\\n' > /bin/ping && chmod +x /bin/ping\n",
-    "docker-grade-test/ping-always-fails": "FROM busybox\nRUN rm /bin/ping && "
-    "printf '#!/bin/sh\\nexit 1\\n' > /bin/ping && chmod +x /bin/ping\n",
+    # A student's (or a probe) image whose ping lies must change no verdict to passed.
+    "docker-grade-test/ping-always-succeeds":
+        "FROM busybox\n" + _WITH_DASH + _LIE.format(body="echo 64 bytes from $1\\nexit 0"),
+    "docker-grade-test/ping-always-fails":
+        "FROM busybox\n" + _WITH_DASH + _LIE.format(body="exit 1"),
     "docker-grade-test/no-ping": "FROM busybox\nRUN rm /bin/ping\n",
 }
+
+
+def _dash_files() -> dict[str, bytes]:
+    return {f"rootfs{path}": Path(path).read_bytes() for path in DASH_FILES}
 
 
 @pytest.fixture(scope="session")
 def lying_images(docker_client, fixture_images) -> dict[str, str]:
     host = StudentHost(docker_client)
     for tag, dockerfile in LYING_PING_IMAGES.items():
-        host.build(tag, dockerfile)
+        host.build(tag, dockerfile, _dash_files() if "dash" in dockerfile else None)
     yield {tag.split("/")[1]: tag for tag in LYING_PING_IMAGES}
     host.remove_all()
 
