@@ -10,12 +10,13 @@ from rich.table import Table
 
 from grader.batch.gradebook import gradebook_csv
 from grader.batch.models import ClassResult, RowStatus, StudentRow
-from grader.batch.roster import load_roster
+from grader.batch.roster import RosterEntry, load_roster
 from grader.batch.runner import BatchOptions, grade_roster
 from grader.batch.summary import render_summary
-from grader.cli.options import lang_option, resolve_lang
+from grader.cli.options import context_option, lang_option, resolve_lang
 from grader.cli.output import write_atomically
-from grader.errors import ExitCode
+from grader.engine.contexts import Endpoint, resolve_endpoint
+from grader.errors import ExitCode, UsageError
 from grader.grading import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
 
@@ -34,13 +35,17 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override an exercise param for every student.")
 @lang_option
+@context_option("Grade every student on the engine of this docker CLI context, instead of "
+                "the roster's docker_host.")
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
 def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
-          timeout_s: float, settings: tuple[str, ...], lang: str | None,
+          timeout_s: float, settings: tuple[str, ...], lang: str | None, context: str | None,
           probe_image: str) -> None:
     """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder])."""
     lang = resolve_lang(lang)
     entries = load_roster(roster)
+    if context:
+        entries = _on_engine(entries, resolve_endpoint(context=context))
     assignments = Catalog.load().assign(list(exercises), list(settings))  # refuse bad input now
     options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -61,6 +66,29 @@ def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
     Console().print(_summary_table(result))
     graded_all = all(row.status is RowStatus.GRADED for row in rows)
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
+
+
+def _on_engine(entries: list[RosterEntry], endpoint: Endpoint) -> list[RosterEntry]:
+    """Every student on ``endpoint``. The children get its address, not the context's name:
+    resolved once, here, a name cannot lead one child to another engine."""
+    tls_dir = _tls_folder(endpoint)
+    return [entry.model_copy(update={"docker_host": endpoint.url, "tls_dir": tls_dir})
+            for entry in entries]
+
+
+def _tls_folder(endpoint: Endpoint) -> Path | None:
+    """The folder of the endpoint's certificates, as ``--tls-dir`` takes it: the docker CLI
+    stores a context's as ca.pem, cert.pem and key.pem in one folder."""
+    tls = endpoint.tls
+    if tls is None:
+        return None
+    files = [Path(tls.ca_cert or ""), *(Path(name) for name in tls.cert or ("", ""))]
+    as_tls_dir = ([f.name for f in files] == ["ca.pem", "cert.pem", "key.pem"]
+                  and len({f.parent for f in files}) == 1)
+    if not (tls.verify and as_tls_dir):
+        raise UsageError(f"{endpoint.url}: batch passes an engine's TLS to its children only "
+                         "as a verified ca.pem, cert.pem and key.pem in one folder")
+    return files[0].parent
 
 
 def _write_report(out_dir: Path, row: StudentRow) -> None:

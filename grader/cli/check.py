@@ -4,46 +4,66 @@ from pathlib import Path
 
 import click
 
-from grader.engine.client import API_TIMEOUT_S, connect
-from grader.errors import ExitCode
-from grader.exporters import exporter_named
-from grader.grading import DEFAULT_PROBE_IMAGE, grade
-from grader.cli.options import format_option, lang_option, resolve_lang
+from grader.cli.completion import complete_exercises, complete_settings
+from grader.cli.options import engine_options, format_option, lang_option, resolve_lang
 from grader.cli.output import write_output
+from grader.cli.terminal import colour_allowed, output_width
+from grader.engine.client import connect
+from grader.errors import ExitCode, UsageError
+from grader.exporters import Exporter, exporter_named
+from grader.exporters.text import Detail, TextExporter
+from grader.grading import DEFAULT_PROBE_IMAGE, grade
 from grader.spec import Catalog
 
 
 @click.command()
-@click.argument("exercises", nargs=-1)
+@click.argument("exercises", nargs=-1, shell_complete=complete_exercises)
 @format_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Write the report to FILE [default: standard output].")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text format: every check in a table, with its points and message.")
+@click.option("-q", "--quiet", is_flag=True, help="Text format: the total only.")
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              shell_complete=complete_settings,
               help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
 @click.option("--student", "student_id", default=None, help="Student id for the report.")
 @lang_option
-@click.option("--docker-host", default=None, metavar="URL",
-              help="Engine to grade [default: DOCKER_HOST, else the local socket].")
-@click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS.")
-@click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
-              show_default=True, metavar="SECONDS", help="Time limit of each Engine API call.")
+@engine_options
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
               help="Trusted image the probes run in (needs sh, ping, wget, touch).")
-def check(*, exercises: tuple[str, ...], output_format: str, output: str,
-          settings: tuple[str, ...], student_id: str | None, lang: str | None,
-          docker_host: str | None, tls_dir: Path | None, engine_timeout: float,
-          probe_image: str) -> None:
-    """Grade EXERCISES (all of them when none is named) on the Docker engine."""
+def check(*, exercises: tuple[str, ...], output_format: str, output: str, verbose: bool,
+          quiet: bool, settings: tuple[str, ...], student_id: str | None, lang: str | None,
+          docker_host: str | None, context: str | None, tls_dir: Path | None,
+          engine_timeout: float, probe_image: str) -> None:
+    """Grade EXERCISES (all of them when none is named) on the Docker engine.
+
+    The engine is the one the docker CLI would use: --docker-host or --context, else
+    DOCKER_HOST, else DOCKER_CONTEXT, else the docker CLI's current context, else the local
+    socket.
+    """
     lang = resolve_lang(lang)
+    exporter = _exporter(output_format, _detail(verbose, quiet), output)
     assignments = Catalog.load().assign(list(exercises), list(settings))
-    engine = connect(docker_host, timeout=engine_timeout, tls_dir=tls_dir)
+    engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
     try:
         report = grade(engine=engine, assignments=assignments, lang=lang,
                        student_id=student_id, probe_image=probe_image)
     finally:
         engine.close()
-    exporter = exporter_named(output_format)
-    write_output(output, lambda color: exporter.render(report, lang=lang, color=color))
+    write_output(output, lambda color: exporter.render(report, lang=lang,
+                                                       color=color and colour_allowed()))
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if report.all_passed
                                 else ExitCode.NOT_ALL_PASSED)
+
+
+def _detail(verbose: bool, quiet: bool) -> Detail:
+    if verbose and quiet:
+        raise UsageError("--verbose and --quiet: choose one")
+    return Detail.FULL if verbose else Detail.TOTAL if quiet else Detail.SHORT
+
+
+def _exporter(output_format: str, detail: Detail, output: str) -> Exporter:
+    if output_format == TextExporter.name:
+        return TextExporter(detail, width=output_width(output))
+    return exporter_named(output_format)

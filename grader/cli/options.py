@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from grader.cli.completion import complete_contexts
+from grader.engine.client import API_TIMEOUT_S
 from grader.exporters import EXPORTERS
 from grader.i18n import LANGS, lang_from_environment
 
@@ -22,3 +26,29 @@ def format_option(default: str = "text"):
 
 def resolve_lang(lang: str | None) -> str:
     return lang or lang_from_environment()
+
+
+def context_option(help_text: str):
+    return click.option("--context", default=None, metavar="NAME",
+                        shell_complete=complete_contexts, help=help_text)
+
+
+def engine_options(command):
+    """The engine a command grades, chosen as the docker CLI chooses it (grader.engine.contexts)
+    unless these options say otherwise."""
+    options = [
+        click.option("--docker-host", default=None, metavar="URL",
+                     help="Engine to grade [default: DOCKER_HOST, else the docker CLI's "
+                          "context, else the local socket]."),
+        context_option("docker CLI context whose engine to grade [default: DOCKER_CONTEXT, "
+                       "else the docker CLI's current context]."),
+        click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=None,
+                     help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS."),
+        click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
+                     show_default=True, metavar="SECONDS",
+                     help="Time limit of each Engine API call."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -12,7 +11,10 @@ import docker
 import requests
 from docker.errors import DockerException
 
+from grader.engine.contexts import Endpoint, resolve_endpoint
+from grader.engine.podman import product_of
 from grader.errors import EngineError
+from grader.report.models import ChosenBy
 
 API_TIMEOUT_S = 15.0
 POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a connection
@@ -21,54 +23,63 @@ POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a c
 @dataclass(frozen=True)
 class HostInfo:
     docker_host: str
+    chosen_by: ChosenBy
+    context: str | None
     engine_version: str
     api_version: str
     os: str
     engine_id: str
+    product: str = "docker"  # or "podman" behind its Docker API (grader.engine.podman)
 
 
 @dataclass
 class Engine:
     api: docker.APIClient
     host: HostInfo
+    endpoint: Endpoint
     userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
 
     def close(self) -> None:
         self.api.close()
 
 
-def connect(docker_host: str | None = None, *, timeout: float = API_TIMEOUT_S,
-            tls_dir: Path | None = None) -> Engine:
-    """Connects to ``docker_host`` (else ``DOCKER_HOST``, else the local socket), with the
-    client certificates of ``tls_dir`` (``ca.pem``, ``cert.pem``, ``key.pem``) when given.
+def connect(docker_host: str | None = None, *, context: str | None = None,
+            timeout: float = API_TIMEOUT_S, tls_dir: Path | None = None) -> Engine:
+    """Connects to the engine the student means: ``docker_host``, else the docker CLI context
+    ``context``, else as the docker CLI finds it (see grader.engine.contexts), with the client
+    certificates of ``tls_dir`` (``ca.pem``, ``cert.pem``, ``key.pem``) when given.
 
-    Raises EngineError with the reason a person can act on.
+    Raises EngineError with what was tried and the reason a person can act on, UsageError for
+    a context that does not exist.
     """
-    kwargs = docker.utils.kwargs_from_env()
-    if docker_host:
-        kwargs = {"base_url": docker_host}
-    if tls_dir:
-        kwargs["tls"] = _tls(Path(tls_dir))
-    base_url = kwargs.setdefault("base_url", _default_socket())
-    with translate_engine_errors(base_url):
+    endpoint = resolve_endpoint(docker_host=docker_host, context=context, tls_dir=tls_dir)
+    return connect_to(endpoint, timeout=timeout)
+
+
+def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
+    with translate_engine_errors(endpoint):
         api = docker.APIClient(
-            **kwargs,
+            base_url=endpoint.url,
+            tls=endpoint.tls or False,
             version="auto",
             timeout=timeout,
             max_pool_size=POOL_SIZE,
-            use_ssh_client=base_url.startswith("ssh://"),
+            use_ssh_client=endpoint.url.startswith("ssh://"),
         )
         _settle_environment_settings(api)
         version, info = api.version(), api.info()
     host = HostInfo(
-        docker_host=base_url,
+        docker_host=endpoint.url,
+        chosen_by=endpoint.chosen_by,
+        context=endpoint.context,
         engine_version=version.get("Version", "?"),
         api_version=version.get("ApiVersion", "?"),
         os=info.get("OperatingSystem", "?"),
         engine_id=info.get("ID", "?"),
+        product=product_of(version),
     )
     remapped = any("name=userns" in option for option in info.get("SecurityOptions") or ())
-    return Engine(api=api, host=host, userns_remap=remapped)
+    return Engine(api=api, host=host, endpoint=endpoint, userns_remap=remapped)
 
 
 def _settle_environment_settings(api: docker.APIClient) -> None:
@@ -82,34 +93,25 @@ def _settle_environment_settings(api: docker.APIClient) -> None:
     api.trust_env = False
 
 
-def _tls(folder: Path) -> docker.tls.TLSConfig:
-    missing = [name for name in ("ca.pem", "cert.pem", "key.pem") if not (folder / name).is_file()]
-    if missing:
-        raise EngineError(f"{folder}: missing TLS file(s) {', '.join(missing)}")
-    return docker.tls.TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
-                                ca_cert=str(folder / "ca.pem"), verify=True)
-
-
-def _default_socket() -> str:
-    return "unix:///var/run/docker.sock" if os.name != "nt" else "npipe:////./pipe/docker_engine"
-
-
 @contextlib.contextmanager
-def translate_engine_errors(docker_host: str) -> Iterator[None]:
-    """Turns the ways an engine fails to answer into an EngineError naming the host."""
+def translate_engine_errors(engine: Endpoint | str) -> Iterator[None]:
+    """Turns the ways an engine fails to answer into an EngineError saying what was tried:
+    ``engine`` is the endpoint, or an address given as is."""
+    if isinstance(engine, str):
+        engine = Endpoint(engine, ChosenBy.OPTION)
     try:
         yield
     except (DockerException, requests.RequestException, OSError) as error:
-        raise EngineError(f"cannot use the Docker engine at {docker_host}: {_reason(error)}") from None
+        raise EngineError(f"{engine.subject()}: {_reason(error, engine)}") from None
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException, engine: Endpoint) -> str:
     text = str(error)
     if "Permission denied" in text or isinstance(error, PermissionError):
         return ("permission denied on the socket (add your user to the 'docker' group, "
                 "or run with sudo)")
     if "FileNotFoundError" in text or "No such file" in text or "Connection refused" in text:
-        return "no engine answers there (is Docker running?)"
+        return f"no engine answers there ({engine.start_hint()})"
     if "timed out" in text.lower() or isinstance(error, requests.Timeout):
         return "the engine did not answer in time"
     return text.splitlines()[0] if text else type(error).__name__

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: host.probe_image
+SCHEMA_VERSION = "1.2"  # 1.1: host.probe_image; 1.2: host.chosen_by, host.context
 
 
 class Status(str, Enum):
@@ -63,12 +63,27 @@ class ProbeImage(_Model):
     digests: list[str]
 
 
+class ChosenBy(str, Enum):
+    """How the graded engine was chosen, in the docker CLI's order."""
+
+    OPTION = "option"  # --docker-host
+    ENV = "env"  # DOCKER_HOST
+    CONTEXT = "context"  # a docker CLI context: --context, DOCKER_CONTEXT or the current one
+    DEFAULT = "default"  # the platform's socket
+
+
 class Host(_Model):
     docker_host: str
+    chosen_by: Optional[ChosenBy] = Field(
+        default=None, description="how the engine was chosen (absent before schema 1.2)")
+    context: Optional[str] = Field(
+        default=None, description="the docker CLI context used, when one was")
     engine_version: str
     api_version: str
     os: str
     engine_id: str
+    product: Literal["docker", "podman"] = Field(
+        default="docker", description="the engine behind the Docker API: podman answers it too")
     probe_image: Optional[ProbeImage] = Field(
         default=None, description="absent when no probe ran or the image was missing")
 
