@@ -4,7 +4,7 @@ process. Where several such containers run, the one with the most passing checks
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 import pytest
@@ -12,6 +12,8 @@ from docker.errors import APIError
 
 from grader.checking import Undecided, check, fail, require_host_uids, t
 from grader.engine.container import Container
+from grader.engine.podman import (DEFAULT_PIDS_LIMIT, DOCKER, PODMAN, TOP_PS_ARGS, TopReading,
+                                  read_top, unreadable_top)
 from grader.i18n import Localized, render
 from grader.probes import resolve_host_paths, resolved_paths
 from grader.probing import run
@@ -71,6 +73,19 @@ def _pids(c: Container, processes, params) -> Rule:
     limit = c.host_config.get("PidsLimit") or 0
     return Rule(limit > 0, t("PID limit", "limite de PID"), "--pids-limit > 0",
                 limit if limit > 0 else _NONE)
+
+
+def _podman_pids(c: Container, processes, params) -> Rule:
+    """Podman gives every container run without --pids-limit a limit of 2048: not the
+    student's choice, so no limit in the rubric's sense (a --pids-limit=2048 typed on podman
+    looks the same through the API, and is told why)."""
+    rule = _pids(c, processes, params)
+    if (c.host_config.get("PidsLimit") or 0) != DEFAULT_PIDS_LIMIT:
+        return rule
+    return replace(rule, passed=False, found=t(
+        "{n}, podman's default for every container, not a limit set with --pids-limit",
+        "{n}, la valeur par défaut de podman pour tout conteneur, pas une limite posée avec "
+        "--pids-limit").format(n=DEFAULT_PIDS_LIMIT))
 
 
 def _privileges(c: Container, processes, params) -> Rule:
@@ -212,23 +227,36 @@ def _bytes(size: int) -> str:
     return f"{size / 1024 ** 2:g}m"
 
 
-def _processes(api, container: Container) -> list[dict[str, str]] | None:
-    """``docker top`` with numeric uids (the engine host's ps reads the container's pids)."""
+def _processes(api, container: Container, product: str) -> TopReading:
+    """``docker top`` with numeric uids, read from outside the container, never by its own
+    ps: Docker runs the engine host's ps on the container's pids; podman reads them itself
+    when asked with its own descriptors (see grader.engine.podman)."""
+    ps_args = TOP_PS_ARGS if product == PODMAN else "-o pid,ppid,uid,args"
     try:
-        top = api.top(container.id, ps_args="-o pid,ppid,uid,args")
-    except APIError:
-        return None
+        top = api.top(container.id, ps_args=ps_args)
+    except APIError as error:
+        return TopReading(None, t("`top` failed: {e}", "`top` a échoué : {e}")
+                          .format(e=error.explanation or error))
+    except ValueError:  # an empty body is no JSON (requests' JSONDecodeError is a ValueError)
+        return TopReading(None, unreadable_top(product))
+    if product == PODMAN:
+        return read_top(top)
     titles = [title.upper() for title in top.get("Titles") or []]
     titles = ["CMD" if title in ("COMMAND", "ARGS") else title for title in titles]
-    return [dict(zip(titles, row)) for row in top.get("Processes") or []]
+    return TopReading([dict(zip(titles, row)) for row in top.get("Processes") or []])
 
 
-def grade_container(api, container: Container, host_paths: HostPaths, params) -> Graded:
-    processes = _processes(api, container)
-    rules = {check_id: rule(container, processes, params) for check_id, rule in RULES.items()}
+def grade_container(api, container: Container, host_paths: HostPaths, params,
+                    product: str = DOCKER) -> Graded:
+    top = _processes(api, container, product)
+    rules = {check_id: rule(container, top.processes, params) for check_id, rule in RULES.items()}
+    if product == PODMAN:
+        rules["pids-limited"] = _podman_pids(container, top.processes, params)
     rules["no-sensitive-mounts"] = _mounts(container, host_paths)
     undecided = {"no-sensitive-mounts": host_paths.problem} if host_paths.problem else {}
-    return Graded(container, processes, rules, undecided)
+    if top.problem:
+        undecided.update(dict.fromkeys(("non-root", "single-process"), top.problem))
+    return Graded(container, top.processes, rules, undecided)
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +266,8 @@ def graded(snapshot, probes, params) -> Graded | None:
     if not running:
         return None
     host_paths = HostPaths(snapshot.engine.api, probes, running)
-    candidates = [grade_container(snapshot.engine.api, c, host_paths, params) for c in running]
+    candidates = [grade_container(snapshot.engine.api, c, host_paths, params,
+                                  snapshot.engine.host.product) for c in running]
     return max(candidates, key=lambda g: g.passing)  # the newest among equals: max keeps the first
 
 

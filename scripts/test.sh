@@ -12,6 +12,9 @@ missing=()
 command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+# podman as a Fedora student's engine; named with its network stack, which --no-install-recommends
+# would otherwise settle with CNI plugins instead of netavark.
+[ -x /usr/bin/podman ] || missing+=(podman netavark aardvark-dns)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)  # the watch board, seen as a terminal shows it
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq

@@ -14,6 +14,8 @@ from typing import Any
 from grader.engine.references import tag_of
 
 PROBE_LABEL = "docker-grade.probe"
+GRADER_LABEL = "docker-grade.grader"  # the grader's own image (and so its container) has it
+OWN_LABELS = (PROBE_LABEL, GRADER_LABEL)  # containers of the grader's, never the student's
 STEADY_AFTER_S = 10.0
 
 

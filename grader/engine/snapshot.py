@@ -15,10 +15,10 @@ from datetime import datetime, timezone
 from docker.errors import NotFound
 
 from grader.engine.client import Engine
-from grader.engine.container import PROBE_LABEL, Container, parse_time
+from grader.engine.container import OWN_LABELS, Container, parse_time
 from grader.engine.image import Image
 from grader.engine.network import Network
-from grader.engine.references import normalize, repository_of
+from grader.engine.references import local_names, normalize, repository_of
 
 INSPECT_WORKERS = 8
 
@@ -38,7 +38,8 @@ class Snapshot:
         info = api.info()
         taken_at = _engine_time(info)
         summaries = api.containers(all=True)
-        ids = [s["Id"] for s in summaries if PROBE_LABEL not in (s.get("Labels") or {})]
+        ids = [s["Id"] for s in summaries
+               if not any(label in (s.get("Labels") or {}) for label in OWN_LABELS)]
         with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
             inspected = list(pool.map(lambda cid: _inspect_or_none(api, cid), ids))
         containers = [Container.from_inspect(data) for data in inspected if data]
@@ -70,7 +71,8 @@ class Snapshot:
         return [c for c in self.running() if not c.restarting_in_a_loop(self.taken_at)]
 
     def image(self, reference: str) -> Image | None:
-        """The image a reference or id names, inspected once per run; None if absent."""
+        """The image a reference or id names, inspected once per run; None if absent. On
+        podman, ``mine/node`` may be filed as ``localhost/mine/node``: both names are tried."""
         with self._images_lock:
             if reference not in self._images:
                 data = _inspect_image_or_none(self.engine.api, reference)
@@ -109,7 +111,9 @@ def _inspect_or_none(api, container_id: str) -> dict | None:
 
 
 def _inspect_image_or_none(api, reference: str) -> dict | None:
-    try:
-        return api.inspect_image(reference)
-    except NotFound:
-        return None
+    for name in local_names(reference):
+        try:
+            return api.inspect_image(name)
+        except NotFound:
+            continue
+    return None

@@ -10,6 +10,8 @@ and hides the cgroup mounts dockerd needs.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -69,26 +71,64 @@ class ExtraEngine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._kill_leftovers()
         subprocess.run(["ip", "netns", "delete", self.name], capture_output=True)
 
+    def kill(self) -> None:
+        """dockerd dies at once (SIGKILL), as in a crash: its containerd and shims stay."""
+        self.process.kill()
+        self.process.wait()
+
+    def _kill_leftovers(self) -> None:
+        """What a killed dockerd left: its containerd and shims (found by their exec root in
+        their command line) with the containers they ran (the shims' children: each one the
+        init of a pid namespace, whose death ends everything in it), and whatever else lives
+        in its network namespace."""
+        exec_root = str(RUN_DIR / f"{self.name}-exec")
+        owners = [pid for pid, command in _processes() if exec_root in command]
+        children = [pid for pid in _processes_with_parents(owners)]
+        listed = subprocess.run(["ip", "netns", "pids", self.name], capture_output=True, text=True)
+        for pid in [*children, *owners, *map(int, listed.stdout.split())]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if owners:  # its containers' file systems stay mounted: the next start needs them gone
+            roots = (str(DATA_DIR / self.name) + "/", exec_root + "/")
+            for line in reversed(Path("/proc/mounts").read_text().splitlines()):
+                target = line.split()[1]
+                if target.startswith(roots):
+                    subprocess.run(["umount", "-l", target], capture_output=True)
+
     def _namespace(self) -> None:
-        if not Path(f"/var/run/netns/{self.name}").exists():
-            subprocess.run(["ip", "netns", "add", self.name], check=True)
-        subprocess.run(["ip", "-n", self.name, "link", "set", "lo", "up"], check=True)
+        network_namespace(self.name)
 
     def _wait(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"dockerd {self.name} exited: {self.log.read_text()[-2000:]}")
-            try:
-                client = self.client()
-                client.ping()
-                client.close()
-                return
-            except docker.errors.DockerException:
-                time.sleep(0.2)
-        raise RuntimeError(f"dockerd {self.name} did not answer in {timeout:.0f} s")
+        wait_until_it_answers(self.process, self.client, self.log, f"dockerd {self.name}", timeout)
+
+
+def network_namespace(name: str) -> None:
+    """The namespace ``name``, made if missing, with its loopback up."""
+    if not Path(f"/var/run/netns/{name}").exists():
+        subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+
+
+def wait_until_it_answers(process: subprocess.Popen, client, log: Path, what: str,
+                          timeout: float) -> None:
+    """Until an engine's API answers a ping (``client()`` makes a client of it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log.read_text()[-2000:]}")
+        try:
+            connected = client()
+            connected.ping()
+            connected.close()
+            return
+        except docker.errors.DockerException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer in {timeout:.0f} s")
 
 
 def _has_image(client: docker.DockerClient, reference: str) -> bool:
@@ -97,3 +137,27 @@ def _has_image(client: docker.DockerClient, reference: str) -> bool:
         return True
     except docker.errors.ImageNotFound:
         return False
+
+
+def _processes() -> list[tuple[int, str]]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")))
+            except OSError:
+                continue
+    return found
+
+
+def _processes_with_parents(parents: list[int]) -> list[int]:
+    wanted, found = set(parents), []
+    for pid, _ in _processes():
+        try:
+            stat = (Path("/proc") / str(pid) / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent in wanted:
+            found.append(pid)
+    return found
