@@ -7,6 +7,7 @@ Exit codes: 0 every graded check passed (batch: every student graded); 1 at leas
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 
@@ -17,6 +18,7 @@ from grader.cli.batch import batch
 from grader.cli.check import check
 from grader.cli.explain import explain
 from grader.cli.list import list_exercises
+from grader.cli.plugin import plugin
 from grader.cli.schema import schema
 from grader.cli.watch import watch
 from grader.errors import ExitCode, GraderError
@@ -28,7 +30,7 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, schema, watch):
+for command in (batch, check, explain, list_exercises, plugin, schema, watch):
     docker_grade.add_command(command)
 
 
@@ -39,6 +41,8 @@ def abort(message: str, code: int) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
+    # Warnings (probes left by a killed grader...) go to stderr as one line each.
+    logging.basicConfig(format="docker-grade: %(message)s", level=logging.WARNING)
     try:
         # Outside standalone mode, click returns a command's exit code instead of exiting.
         code = docker_grade.main(standalone_mode=False)

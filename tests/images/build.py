@@ -19,6 +19,11 @@ version and sha256 of the nginx .deb).  ``ensure_images()`` skips a tag that
 already carries the current hash and rebuilds any other, so a repeat run
 costs well under two seconds.
 
+It also makes ``docker-grade-base:python3``, Debian's python3 with venv
+laid out by mmdebstrap, the stand-in for ``python:3.11-slim`` that the
+grader's own Dockerfile starts from (``ensure_base_image()``; cached the same
+way, by the package versions it is made of).
+
 Usage: ``python tests/images/build.py``, or import this file and call
 ``ensure_images()``.  The docker CLI reads DOCKER_HOST as usual.  Errors exit
 non-zero with a one-line message on stderr.
@@ -375,9 +380,85 @@ def ensure_images(quiet: bool = False) -> dict[str, str]:
     return results
 
 
+# --- the base of the grader's own image (tests/test_grader_image.py) -----------
+# The project's Dockerfile starts FROM python:3.11-slim, which no registry here serves. Its
+# stand-in is Debian's own python3 with venv, laid out by mmdebstrap from the host's apt
+# sources and imported: the Dockerfile only needs python3 -m venv and a shell.
+
+BASE_TAG = "docker-grade-base:python3"
+MMDEBSTRAP = Path("/usr/bin/mmdebstrap")
+BASE_PACKAGES = ["python3-venv"]  # python3, its venv module and the pip wheel ensurepip uses
+# Whose versions name the recipe: a new Python or libc rebuilds the base, other updates do not.
+BASE_VERSIONED = ["python3", "python3-venv", "libc6"]
+BASE_OPTIONS = [
+    "--variant=essential",  # Debian's Essential packages (a shell, coreutils), not apt
+    f"--include={','.join(BASE_PACKAGES)}",
+    # /usr merged as Debian does, without the usrmerge package and the perl it brings (-45 MB)
+    "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
+    "--skip=output/dev",  # the engine makes /dev in each container
+    *(f"--dpkgopt=path-exclude=/usr/share/{folder}/*" for folder in ("doc", "man", "locale", "info")),
+]
+BASE_CONFIG = [f"ENV PATH={PATH_ENV}", "ENV LANG=C.UTF-8", 'CMD ["python3"]']
+
+
+def host_suite() -> str:
+    """The host's Debian release (bookworm): the base is made of the packages apt sees."""
+    fields = dict(re.findall(r"^(\w+)=\"?([^\"\n]*)", Path("/etc/os-release").read_text(), re.M))
+    if not fields.get("VERSION_CODENAME"):
+        raise BuildError("/etc/os-release names no VERSION_CODENAME: not a Debian host?")
+    return fields["VERSION_CODENAME"]
+
+
+def host_sources() -> list[str]:
+    """The host's apt sources (its mirror and security updates), else mmdebstrap's default."""
+    for path in (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list")):
+        if path.is_file() and path.read_text().strip():
+            return [str(path)]
+    return []
+
+
+def base_recipe() -> str:
+    digest = hashlib.sha256(f"{BASE_TAG}\n{host_suite()}\n".encode())
+    for item in (*BASE_OPTIONS, *BASE_CONFIG, *host_sources()):
+        digest.update(f"\n{item}".encode())
+    show = apt(["apt-cache", "show", "--no-all-versions", *BASE_VERSIONED]).stdout
+    for package, version in re.findall(r"^Package: (.*)\n(?:.+\n)*?Version: (.*)$", show, re.M):
+        digest.update(f"\n{package} {version}".encode())
+    return digest.hexdigest()
+
+
+def build_base(recipe: str) -> None:
+    """mmdebstrap writes the root filesystem as a tar; docker import makes it the image."""
+    host_binary(MMDEBSTRAP, "mmdebstrap")
+    with tempfile.TemporaryDirectory(prefix="docker-grade-base-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        run(["mmdebstrap", "--quiet", *BASE_OPTIONS, host_suite(), str(rootfs), *host_sources()],
+            env=APT_ENV)
+        changes = [*BASE_CONFIG, f"LABEL {FIXTURE_LABEL}=1", f"LABEL {RECIPE_LABEL}={recipe}"]
+        run(["docker", "import", *(arg for change in changes for arg in ("--change", change)),
+             str(rootfs), BASE_TAG])
+
+
+def ensure_base_image(quiet: bool = False) -> str:
+    """Build the grader image's base if it is missing or outdated; "built" or "cached"."""
+    if shutil.which("docker") is None:
+        raise BuildError("docker CLI not found on PATH")
+    started, recipe, state = time.monotonic(), base_recipe(), inspect(BASE_TAG)
+    if state and state["recipe"] == recipe:
+        result = "cached"
+    else:
+        build_base(recipe)
+        drop_replaced(state, BASE_TAG)
+        result = "built"
+    if not quiet:
+        print(f"{BASE_TAG}: {result} ({time.monotonic() - started:.1f}s)", flush=True)
+    return result
+
+
 def main() -> int:
     try:
         ensure_images()
+        ensure_base_image()
     except BuildError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 1
