@@ -8,7 +8,7 @@ from grader.checking import check, expect, fail, t
 from grader.engine.discovery import Discovery, Pair, discover_pair
 from grader.engine.snapshot import Snapshot
 from grader.probing import (expect_reaches, netns_of, reach_probes, taken_addresses,
-                            unused_address)
+                            unchanged_during, unused_address)
 
 
 def _shared_network(pair: Pair) -> str | None:
@@ -101,7 +101,8 @@ def _expect_ping(snapshot: Snapshot, pair: Pair, check_id: str, probes, verdict)
                      network=_shared_network(pair), target_ip=ping["target_ip"],
                      control=ping["control_ip"], silent_control=ping["silent_ip"],
                      probe=f"ping from {letter}'s network namespace")
-    expect_reaches(probes, **ping)
+    with unchanged_during(snapshot.engine.api, pair.a, pair.b):
+        expect_reaches(probes, **ping)
 
 
 @check("b-reaches-a")

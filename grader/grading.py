@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import asdict
 from datetime import datetime, timezone
@@ -18,6 +19,7 @@ from grader.runner.session import run_checks
 from grader.spec.catalog import Assignment
 
 DEFAULT_PROBE_IMAGE = "busybox"
+log = logging.getLogger("docker_grade")
 
 
 def grade(
@@ -32,7 +34,10 @@ def grade(
     with translate_engine_errors(engine.host.docker_host):
         snapshot = Snapshot.take(engine)
         with ProbeRunner(engine, image=probe_image) as probes:
-            probes.remove_stale()
+            removed = probes.remove_stale()
+            if removed:
+                log.warning("removed %d probe container(s) left by a grader that was stopped",
+                            removed)
             outcomes = run_checks(GradingContext(snapshot, probes, lang, assignments))
             probe_image_identity = probes.identity()
     exercises = [score_exercise(a.spec, outcomes, lang, a.params) for a in assignments]

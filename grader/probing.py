@@ -11,16 +11,58 @@ address would be sent out through the default route).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from grader.checking import Undecided, fail
+from docker.errors import NotFound
+
+from grader.checking import CheckFailed, Undecided, fail
 from grader.engine.container import Container, Endpoint
 from grader.i18n import t
 from grader.probes import HttpAnswer, ProbeResult, ProbeRunner, http_get, ping
+from grader.probes.kinds import HTTP_TIMEOUT_S
+
+TIMED_OUT = 128 + 15  # `timeout` ended the request with SIGTERM
 
 HOST = "host"
 LOOPBACK = "127.0.0.1"  # what a probe on the host's network must reach to prove it works
+
+
+@contextlib.contextmanager
+def unchanged_during(api, *containers: Container) -> Iterator[None]:
+    """Around a behavioural verdict: when a container it probed was removed, paused,
+    restarted or moved to other networks meanwhile, the verdict speaks of a state that is
+    gone, and the check is Undecided instead (the others go on)."""
+    try:
+        yield
+    except (CheckFailed, Undecided):  # the change is the better reason
+        _expect_unchanged(api, containers)
+        raise
+    _expect_unchanged(api, containers)
+
+
+def _expect_unchanged(api, containers: tuple[Container, ...]) -> None:
+    for container in containers:
+        change = _change(api, container)
+        if change is not None:
+            raise Undecided(t("{c} changed while it was graded ({w}): grade again",
+                              "{c} a changé pendant la correction ({w}) : relancez-la")
+                            .format(c=container.describe(), w=change))
+
+
+def _change(api, container: Container) -> str | None:
+    try:
+        now = Container.from_inspect(api.inspect_container(container.id))
+    except NotFound:
+        return "removed"
+    if now.status != container.status:
+        return now.status
+    if now.started_at != container.started_at:
+        return "restarted"
+    if {n: e.ip for n, e in now.networks.items()} != {n: e.ip for n, e in container.networks.items()}:
+        return "networks changed"
+    return None
 
 
 def netns_of(container: Container) -> str:
@@ -139,4 +181,10 @@ def http_answer(probes: ProbeRunner, url: str, *, netns: str) -> HttpAnswer:
         raise Undecided(t("the probe image cannot fetch a page: {e}",
                           "l'image de sonde ne sait pas récupérer une page : {e}")
                         .format(e=result.stderr.strip() or result.stdout.strip()))
+    if result.exit_code == TIMED_OUT:  # connected, then no answer: not a refusal
+        raise Undecided(t("{u} accepted the connection but gave no answer within {n} s (an "
+                          "app still starting?): grade again once it answers",
+                          "{u} a accepté la connexion sans répondre en {n} s (une application "
+                          "qui démarre ?) : relancez la correction quand elle répond")
+                        .format(u=url, n=HTTP_TIMEOUT_S))
     return HttpAnswer.read(result)

@@ -58,8 +58,13 @@ def ping(ip: str, *, netns: str) -> Probe:
 
 
 def http_get(url: str, *, netns: str) -> Probe:
-    # busybox's own `wget -T` crashes in some static builds: bound it with `timeout` instead.
-    command = ("timeout", str(HTTP_TIMEOUT_S), "wget", "-S", "-q", "-O", "-", url)
+    """GET ``url``, bounded by HTTP_TIMEOUT_S (exit 143 when the time ran out).
+
+    busybox's own `wget -T` crashes in some static builds: `timeout` bounds it instead. Never
+    as the container's pid 1: busybox's timeout execs the command in its own place, and a
+    pid 1 ignores the SIGTERM meant to end it; the shell stays pid 1 (it has more to run).
+    """
+    command = ("sh", "-c", 'timeout "$0" wget -S -q -O - "$1"; exit $?', str(HTTP_TIMEOUT_S), url)
     return Probe(command=command, netns=netns, timeout_s=HTTP_TIMEOUT_S + 8)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import io
+import os
+import socket
 import tarfile
 import threading
 import time
@@ -28,6 +30,8 @@ from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, shares_a_contai
 
 PROBE_WORKERS = 8
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
+OWNER_LABEL = "docker-grade.probe.owner"  # <machine>:<pid> of the grader that made it
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
 # No probe lives this long (each has a time limit of seconds): an older one is a leftover of a
 # grader that was killed outright (SIGKILL, a power cut), which could not remove it.
 STALE_AFTER_S = 600
@@ -106,18 +110,23 @@ class ProbeRunner:
         """The file at ``path`` in ``image`` itself (what a bind mount hides), read from a
         labelled container that is created, never started, and removed; None if absent."""
         container_id = self.api.create_container(
-            image, command=["true"], labels={PROBE_LABEL: self.run_id,
-                                             STARTED_LABEL: str(int(time.time()))})["Id"]
+            image, command=["true"], labels=self._labels())["Id"]
         try:
             found = read_file(self.api, container_id, path)
             return found.content if found else None
         finally:
             self._remove(container_id)
 
+    def _labels(self) -> dict[str, str]:
+        return {PROBE_LABEL: self.run_id, STARTED_LABEL: str(int(time.time())), OWNER_LABEL: OWNER}
+
     def remove_stale(self) -> int:
-        """Removes the probe containers that killed graders left behind; how many."""
-        stale = [summary["Id"] for summary in self.api.containers(all=True, filters={"label": PROBE_LABEL})
-                 if _started(summary) < time.time() - STALE_AFTER_S]
+        """Removes the probe containers that killed graders left behind; how many. A probe is
+        a leftover when the grader that made it on this machine is no longer running, or when
+        it is older than any probe lives (one made elsewhere)."""
+        summaries = self.api.containers(all=True, filters={"label": PROBE_LABEL})
+        stale = [summary["Id"] for summary in summaries
+                 if _owner_gone(summary) or _started(summary) < time.time() - STALE_AFTER_S]
         for container_id in stale:
             self._remove(container_id)
         return len(stale)
@@ -224,7 +233,7 @@ class ProbeRunner:
         created = self.api.create_container(
             image_id,
             command=list(probe.command),
-            labels={PROBE_LABEL: self.run_id, STARTED_LABEL: str(int(time.time()))},
+            labels=self._labels(),
             host_config=host_config,
         )
         return created["Id"]
@@ -244,6 +253,19 @@ class ProbeRunner:
     @staticmethod
     def _failed(probe: Probe, started: float, problem: str) -> ProbeResult:
         return ProbeResult(probe, None, "", "", time.monotonic() - started, problem=problem)
+
+
+def _owner_gone(summary: dict) -> bool:
+    machine, _, pid = (summary.get("Labels") or {}).get(OWNER_LABEL, "").rpartition(":")
+    if machine != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, another user's
+        return False
+    return False
 
 
 def _started(summary: dict) -> float:
