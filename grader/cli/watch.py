@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from grader.engine.client import API_TIMEOUT_S, connect
+from grader.engine.client import connect
 from grader.grading import DEFAULT_PROBE_IMAGE
-from grader.cli.options import lang_option, resolve_lang
+from grader.cli.options import engine_options, lang_option, resolve_lang
 from grader.spec import Catalog
 from grader.watch.views import Board, JsonLines
 from grader.watch.watcher import Watcher
@@ -21,17 +21,12 @@ from grader.watch.watcher import Watcher
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
 @lang_option
-@click.option("--docker-host", default=None, metavar="URL",
-              help="Engine to grade [default: DOCKER_HOST, else the local socket].")
-@click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS.")
-@click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
-              show_default=True, metavar="SECONDS", help="Time limit of each Engine API call.")
+@engine_options
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
               help="Trusted image the probes run in (needs sh, ping, wget, touch).")
 def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str, ...],
-          lang: str | None, docker_host: str | None, tls_dir: Path | None,
-          engine_timeout: float, probe_image: str) -> None:
+          lang: str | None, docker_host: str | None, context: str | None,
+          tls_dir: Path | None, engine_timeout: float, probe_image: str) -> None:
     """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
 
     Exercises whose objects changed are graded again at once; an incomplete one is also
@@ -40,7 +35,8 @@ def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str
     lang = resolve_lang(lang)
     assignments = Catalog.load().assign(list(exercises), list(settings))
     watcher = Watcher(
-        connect=lambda: connect(docker_host, timeout=engine_timeout, tls_dir=tls_dir),
+        connect=lambda: connect(docker_host, context=context, timeout=engine_timeout,
+                                tls_dir=tls_dir),
         assignments=assignments, lang=lang, probe_image=probe_image,
         folders=_folders(assignments))
     stop = threading.Event()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from grader.engine.container import PROBE_LABEL
+from grader.engine.container import OWN_LABELS
 
 # Events that change what a check sees; exec_*, health_status, top, attach... do not.
 _ACTIONS = {
@@ -57,7 +57,7 @@ def is_relevant(event: dict) -> bool:
     if action not in _ACTIONS.get(kind, ()):
         return False
     attributes = (event.get("Actor") or {}).get("Attributes") or {}
-    return PROBE_LABEL not in attributes
+    return not any(label in attributes for label in OWN_LABELS)
 
 
 class EngineEvents(threading.Thread):

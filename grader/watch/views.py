@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import datetime, timezone
 from typing import TextIO
@@ -18,19 +17,11 @@ from rich.text import Text
 
 from grader.i18n import Lang, t
 from grader.report.models import CheckResult, ExerciseResult, Status
+from grader.report.printable import printable
 from grader.watch.watcher import Update
 
 _GLYPH = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
           Status.ERROR: ("!", "magenta"), Status.SKIPPED: ("·", "yellow")}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Student data (names, file contents) without the control characters a terminal would
-    obey."""
-    return _CONTROL.sub("", text)
-
-
 class JsonLines:
     """One JSON object per update: for tools, editors and tests."""
 

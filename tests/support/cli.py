@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -46,10 +47,38 @@ def grade(*exercises: str, settings: tuple[str, ...] = (), lang: str = "en",
           cwd: Path | None = None, extra: tuple[str, ...] = ()) -> GraderRun:
     """``docker-grade check EXERCISES --format json``; the run must produce a report."""
     sets = [arg for setting in settings for arg in ("--set", setting)]
-    run = docker_grade("check", *exercises, "--format", "json", "--lang", lang, *sets, *extra,
-                       cwd=cwd)
+    args = ("check", *exercises, "--format", "json", "--lang", lang, *sets, *extra)
+    run = docker_grade(*args, cwd=cwd)
     assert run.exit_code in (0, 1), f"exit {run.exit_code}: {run.stderr}"
+    if os.environ.get(SOAK_RUNS):
+        _soak(args, cwd, run)
     return run
+
+
+# scripts/soak_verdicts.py sets these: every state a test grades is graded again, N times in a
+# row then N times 4 at once, and the statuses of each run are recorded for it to compare.
+SOAK_RUNS, SOAK_LOG = "DOCKER_GRADE_SOAK_RUNS", "DOCKER_GRADE_SOAK_LOG"
+
+
+def _soak(args: tuple[str, ...], cwd: Path | None, first: GraderRun) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    runs = int(os.environ[SOAK_RUNS])
+    again = [docker_grade(*args, cwd=cwd) for _ in range(runs - 1)]
+    with ThreadPoolExecutor(4) as pool:
+        again += list(pool.map(lambda _: docker_grade(*args, cwd=cwd), range(runs)))
+    record = {"test": os.environ.get("PYTEST_CURRENT_TEST", "?"), "args": list(args),
+              "runs": [_statuses(run) for run in (first, *again)]}
+    with open(os.environ[SOAK_LOG], "a", encoding="utf-8") as log:
+        log.write(json.dumps(record) + "\n")
+
+
+def _statuses(run: GraderRun) -> dict[str, str]:
+    try:
+        return {f"{e['id']}/{c['id']}": c["status"] for e in run.report["exercises"]
+                for c in e["checks"]}
+    except (ValueError, KeyError):
+        return {"(run)": f"exit {run.exit_code}: {run.stderr.strip()[:200]}"}
 
 
 def all_passed(*check_ids: str) -> dict[str, str]:
