@@ -111,17 +111,35 @@ def _exercise_line(exercise: ExerciseResult, id_width: int, score_width: int,
 
 
 def _print_what_to_fix(console: Console, exercise: ExerciseResult, lang: Lang) -> None:
-    for check in exercise.checks:
-        if check.status in _STATUS_MARK:
-            mark = Text(f"  {_STATUS_MARK[check.status]} ", style=_STATUS_STYLE[check.status])
-            _print_hanging(console, mark, Text(f"{_safe(check.id)}: {_safe(check.message)}"))
-            if check.hint:
-                label = Text(f"    {_HINT_LABEL.render(lang)}", style="italic")
-                _print_hanging(console, label, Text(_safe(check.hint), style="italic"))
+    for group in _same_reason(exercise.checks):
+        check = group[0]
+        mark = Text(f"  {_STATUS_MARK[check.status]} ", style=_STATUS_STYLE[check.status])
+        ids = ", ".join(_safe(c.id) for c in group)
+        _print_hanging(console, mark, Text(f"{ids}: {_safe(check.message)}"))
+        if check.hint and len(group) == 1:  # several checks: each has its own hint (-v)
+            label = Text(f"    {_HINT_LABEL.render(lang)}", style="italic")
+            _print_hanging(console, label, Text(_safe(check.hint), style="italic"))
     skipped = [check for check in exercise.checks if check.status is Status.SKIPPED]
     if skipped:
         _print_hanging(console, Text("  "), Text(_waiting_line(skipped, exercise, lang),
                                                  style="dim"))
+
+
+def _same_reason(checks: list[CheckResult]) -> list[list[CheckResult]]:
+    """The failed and error checks, those in a row with one status and message as one group
+    (best-practices with nothing running: seven checks, one reason)."""
+    groups: list[list[CheckResult]] = []
+    previous: CheckResult | None = None
+    for check in checks:
+        if check.status not in _STATUS_MARK:
+            previous = None
+            continue
+        if previous and (previous.status, previous.message) == (check.status, check.message):
+            groups[-1].append(check)
+        else:
+            groups.append([check])
+        previous = check
+    return groups
 
 
 def _print_hanging(console: Console, prefix: Text, body: Text) -> None:

@@ -212,3 +212,19 @@ def test_student_strings_cannot_inject_escapes_or_markup():
     # what is left of an escape sequence is shown as text, harmless once its ESC is gone
     assert "container ]0;pwned[2Jevil[bold red]boom[/] :smile: gnp.exe31m" in plain
 
+
+
+def test_checks_failing_for_one_reason_are_one_line():
+    reason = "no running mine/node container; expected: docker run -d mine/node"
+    practices = exercise("best-practices", "Good practice", [
+        result("memory-limited", Status.FAILED, reason), result("cpu-limited", Status.FAILED, reason),
+        result("pids-limited", Status.FAILED, reason), *passed("not-privileged"),
+        result("non-root", Status.FAILED, reason)])
+
+    lines = render(report(practices)).split("\nTotal:")[0].splitlines()  # Next: comes after
+
+    assert lines[1] == ("  ✗ memory-limited, cpu-limited, pids-limited: no running mine/node "
+                        "container;")
+    assert "hint for memory-limited" not in "\n".join(lines)  # each has its own: see -v
+    assert any(line.startswith("  ✗ non-root: no running") for line in lines)
+    assert "hint for non-root" in "\n".join(lines)
