@@ -22,13 +22,13 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, MutableMapping
 
 import click
 
+from grader.cli.output import write_atomically
 from grader.errors import UsageError
 
 PLUGIN_NAME = "grade"  # the docker CLI's subcommand: ^[a-z][a-z0-9]*$
@@ -150,16 +150,7 @@ def _read(path: Path) -> str | None:
 
 
 def _write_executable(path: Path, content: str) -> None:
-    """Written beside, then renamed: docker never runs a half-written plugin."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.chmod(temporary, 0o755)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    write_atomically(path, content, mode=0o755)
 
 
 # -- what the installed file runs -----------------------------------------------------------

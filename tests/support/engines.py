@@ -64,13 +64,7 @@ class ExtraEngine:
             target.close()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        end_process(self.process)
         self._kill_leftovers()
         subprocess.run(["ip", "netns", "delete", self.name], capture_output=True)
 
@@ -105,6 +99,18 @@ class ExtraEngine:
 
     def _wait(self, timeout: float) -> None:
         wait_until_it_answers(self.process, self.client, self.log, f"dockerd {self.name}", timeout)
+
+
+def end_process(process: subprocess.Popen | None, timeout: float = 30) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds; nothing if it already ended."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def network_namespace(name: str) -> None:

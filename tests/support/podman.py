@@ -14,7 +14,8 @@ import subprocess
 
 import docker
 
-from support.engines import DATA_DIR, RUN_DIR, network_namespace, wait_until_it_answers
+from support.engines import (DATA_DIR, RUN_DIR, end_process, network_namespace,
+                             wait_until_it_answers)
 from support.student import remove_leftovers
 
 NAME = "dg-podman"
@@ -123,12 +124,7 @@ class PodmanService:
         service) and what else the tests left, stops the service, deletes its namespace."""
         if self.process and self.process.poll() is None:
             self._remove_leftovers()
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            end_process(self.process)
         subprocess.run(["ip", "netns", "delete", self.name], capture_output=True)
 
     def _remove_leftovers(self) -> None:
