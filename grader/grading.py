@@ -18,7 +18,7 @@ from grader.runner.context import GradingContext
 from grader.runner.session import run_checks
 from grader.spec.catalog import Assignment
 
-DEFAULT_PROBE_IMAGE = "busybox"
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 log = logging.getLogger("docker_grade")
 
 

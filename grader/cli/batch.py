@@ -15,9 +15,8 @@ from grader.batch.runner import BatchOptions, grade_roster
 from grader.batch.summary import render_summary
 from grader.cli.options import context_option, lang_option, resolve_lang
 from grader.cli.output import write_atomically
-from grader.engine.contexts import Endpoint, resolve_endpoint
 from grader.errors import ExitCode, UsageError
-from grader.grading import DEFAULT_PROBE_IMAGE
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
 
 DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bound
@@ -45,6 +44,8 @@ def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
     lang = resolve_lang(lang)
     entries = load_roster(roster)
     if context:
+        from grader.engine.contexts import resolve_endpoint  # the Docker SDK: only when asked
+
         entries = _on_engine(entries, resolve_endpoint(context=context))
     assignments = Catalog.load().assign(list(exercises), list(settings))  # refuse bad input now
     options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image)
@@ -68,7 +69,7 @@ def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
 
 
-def _on_engine(entries: list[RosterEntry], endpoint: Endpoint) -> list[RosterEntry]:
+def _on_engine(entries: list[RosterEntry], endpoint) -> list[RosterEntry]:
     """Every student on ``endpoint``. The children get its address, not the context's name:
     resolved once, here, a name cannot lead one child to another engine."""
     tls_dir = _tls_folder(endpoint)
@@ -76,7 +77,7 @@ def _on_engine(entries: list[RosterEntry], endpoint: Endpoint) -> list[RosterEnt
             for entry in entries]
 
 
-def _tls_folder(endpoint: Endpoint) -> Path | None:
+def _tls_folder(endpoint) -> Path | None:
     """The folder of the endpoint's certificates, as ``--tls-dir`` takes it: the docker CLI
     stores a context's as ca.pem, cert.pem and key.pem in one folder."""
     tls = endpoint.tls

@@ -8,11 +8,10 @@ from grader.cli.completion import complete_exercises, complete_settings
 from grader.cli.options import engine_options, format_option, lang_option, resolve_lang
 from grader.cli.output import write_output
 from grader.cli.terminal import colour_allowed, output_width
-from grader.engine.client import connect
 from grader.errors import ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
 from grader.exporters.text import Detail, TextExporter
-from grader.grading import DEFAULT_PROBE_IMAGE, grade
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
 
 
@@ -45,6 +44,10 @@ def check(*, exercises: tuple[str, ...], output_format: str, output: str, verbos
     lang = resolve_lang(lang)
     exporter = _exporter(output_format, _detail(verbose, quiet), output)
     assignments = Catalog.load().assign(list(exercises), list(settings))
+    # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
+    from grader.engine.client import connect
+    from grader.grading import grade
+
     engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
     try:
         report = grade(engine=engine, assignments=assignments, lang=lang,

@@ -12,7 +12,6 @@ from typing import Callable
 import click
 from click.shell_completion import CompletionItem
 
-from grader.engine.contexts import context_names
 from grader.errors import GraderError
 from grader.i18n import lang_from_environment
 from grader.spec import Catalog
@@ -63,4 +62,6 @@ def _setting_names(spec: ExerciseSpec) -> list[str]:
 @_quietly
 def complete_contexts(ctx: click.Context, param: click.Parameter,
                       incomplete: str) -> list[CompletionItem]:
+    from grader.engine.contexts import context_names  # the Docker SDK: only when asked
+
     return [CompletionItem(name) for name in context_names() if name.startswith(incomplete)]

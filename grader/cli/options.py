@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from grader.cli.completion import complete_contexts
-from grader.engine.client import API_TIMEOUT_S
+from grader.engine.defaults import API_TIMEOUT_S
 from grader.exporters import EXPORTERS
 from grader.i18n import LANGS, lang_from_environment
 

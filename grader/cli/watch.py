@@ -5,12 +5,9 @@ from pathlib import Path
 
 import click
 
-from grader.engine.client import connect
-from grader.grading import DEFAULT_PROBE_IMAGE
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.cli.options import engine_options, lang_option, resolve_lang
 from grader.spec import Catalog
-from grader.watch.views import Board, JsonLines
-from grader.watch.watcher import Watcher
 
 
 @click.command()
@@ -32,6 +29,11 @@ def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str
     Exercises whose objects changed are graded again at once; an incomplete one is also
     graded again every few seconds (an app may still be starting).
     """
+    # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
+    from grader.engine.client import connect
+    from grader.watch.views import Board, JsonLines
+    from grader.watch.watcher import Watcher
+
     lang = resolve_lang(lang)
     assignments = Catalog.load().assign(list(exercises), list(settings))
     watcher = Watcher(

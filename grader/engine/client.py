@@ -16,7 +16,7 @@ from grader.engine.podman import product_of
 from grader.errors import EngineError
 from grader.report.models import ChosenBy
 
-API_TIMEOUT_S = 15.0
+from grader.engine.defaults import API_TIMEOUT_S  # noqa: F401 (part of this module's API)
 POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a connection
 
 
