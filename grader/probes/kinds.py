@@ -85,12 +85,10 @@ def write_attempt(container_id: str, folder: str) -> Probe:
     The probe first proves it can write at all, in a tmpfs of its own. A write that succeeds
     is undone at once.
     """
-    target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
-    script = (f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
-              '[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; '
-              + _IN_CONTAINER +
-              'if touch "$f" 2>&1; then rm -f "$f"; echo WROTE; else echo REFUSED; fi')
-    command = ("sh", "-c", script, "sh", target)
+    script = (_PROVE_WRITING
+              + '[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; '
+              + _IN_CONTAINER + _TRY_WRITING)
+    command = ("sh", "-c", script, "sh", _write_target(folder))
     return Probe(command=command, pid=f"container:{container_id}", tmpfs=SCRATCH, timeout_s=10)
 
 
@@ -98,11 +96,19 @@ def write_attempt_in_copy(source: str, folder: str, *, read_only: bool) -> Probe
     """For a container that is not running: tries the write through the same mount made
     again in the probe (same source, same read-only flag); refused at creation, never
     re-created, when the source no longer exists on the host."""
-    target = f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
-    script = (f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
-              'if touch "$1" 2>&1; then rm -f "$1"; echo WROTE; else echo REFUSED; fi')
-    return Probe(command=("sh", "-c", script, "sh", target), tmpfs=SCRATCH,
+    script = _PROVE_WRITING + 'f="$1"; ' + _TRY_WRITING
+    return Probe(command=("sh", "-c", script, "sh", _write_target(folder)), tmpfs=SCRATCH,
                  bind=(source, folder, read_only), timeout_s=10)
+
+
+# The write probes' steps: prove the probe can write at all (its own tmpfs), then try "$f" and
+# undo a write that went through.
+_PROVE_WRITING = f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
+_TRY_WRITING = 'if touch "$f" 2>&1; then rm -f "$f"; echo WROTE; else echo REFUSED; fi'
+
+
+def _write_target(folder: str) -> str:
+    return f"{folder.rstrip('/')}/{WRITE_PROBE_NAME}"
 
 
 HOST_ROOT = "/.docker-grade-host"
