@@ -7,17 +7,11 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-import pytest
-from docker.errors import APIError
+from grader.kit import (APIError, Container, Localized, TopReading, Undecided, check,
+                        DEFAULT_PIDS_LIMIT, DOCKER, fail, fixture, parse_size, PODMAN, read_top,
+                        render, require_host_uids, resolve_host_paths, resolved_paths, run_probe, t,
+                        TOP_PS_ARGS, unreadable_top)
 
-from grader.checking import Undecided, check, fail, require_host_uids, t
-from grader.engine.container import Container
-from grader.engine.podman import (DEFAULT_PIDS_LIMIT, DOCKER, PODMAN, TOP_PS_ARGS, TopReading,
-                                  read_top, unreadable_top)
-from grader.i18n import Localized, render
-from grader.probes import resolve_host_paths, resolved_paths
-from grader.probing import run
-from grader.spec.params import parse_size
 
 # The rubric's list. A mount of one of these, of anything under one (``/root/.ssh``), of a
 # folder holding one (``/var``, ``/run``), or of any Docker socket (rootless ones live in
@@ -212,7 +206,7 @@ class HostPaths:
 
     def _resolve(self, probes, paths: list[str]) -> dict[str, str]:
         try:
-            result = run(probes, resolve_host_paths(tuple(paths)))
+            result = run_probe(probes, resolve_host_paths(tuple(paths)))
             problem = result.stderr.strip() or f"exit {result.exit_code}"
         except Undecided as error:
             result, problem = None, render(error.why, "en")
@@ -259,7 +253,7 @@ def grade_container(api, container: Container, host_paths: HostPaths, params,
     return Graded(container, top.processes, rules, undecided)
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def graded(snapshot, probes, params) -> Graded | None:
     """The best running container of the image; None when none runs (every check fails)."""
     running = [c for c in snapshot.running() if snapshot.runs_image(c, params["image"])]

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 
-import pytest
-
-from grader.checking import check, expect, fail, t
-from grader.engine.container import Container
-from grader.engine.network import Network
+from grader.kit import Container, Network, check, expect, fail, fixture, t
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def network(snapshot, params) -> Network | None:
     return snapshot.network(params["network"])
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def attached(snapshot, params, network) -> list[Container]:
     """Running containers of the image, attached to the network with an address in the subnet,
     best first (run with -itd)."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from grader.kit import (ArchiveContents, ArchivedImage, ArchiveError, CorruptLayer, Localized,
+                        Undecided, check, expect, fail, fixture, is_tar, normalize, read_archive,
+                        t)
 
-from grader.artifacts.archive import (ArchiveContents, ArchivedImage, ArchiveError, CorruptLayer, is_tar,
-                                     read_archive)
-from grader.checking import Undecided, check, expect, fail, t
-from grader.engine.references import normalize
-from grader.i18n import Localized
 
 _MAX_LISTED = 3  # corrupt layers spelled out in a message; the evidence lists them all
 
@@ -27,12 +24,12 @@ _PROBLEMS = {
 }
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def archive_path(params) -> Path:
     return Path(params["archive"]).expanduser().resolve()
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def contents(archive_path) -> ArchiveContents | ArchiveError:
     """The archive read once (a 1 GB one is streamed, not loaded), or why it could not be."""
     try:

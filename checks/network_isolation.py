@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from grader.checking import CheckFailed, Undecided, check, expect, fail, t
-from grader.engine.container import Container
-from grader.engine.discovery import Discovery, Pair, discover_pair
-from grader.engine.podman import PODMAN
-from grader.engine.snapshot import Snapshot
-from grader.probing import (HOST, LOOPBACK, answers_ping, expect_isolated, expect_reaches,
-                            isolation_probes, netns_of, reach_probes, taken_addresses,
-                            unchanged_during, unused_address)
+from grader.kit import (CheckFailed, Container, Discovery, Pair, Snapshot, Undecided,
+                        answers_ping, check, discover_pair, expect, expect_isolated,
+                        expect_reaches, fail, fixture, HOST, Isolation, probe_plan, LOOPBACK, netns_of,
+                        PODMAN, Reach, t, taken_addresses, unchanged_during,
+                        unused_address)
 
 
 def _candidates(snapshot: Snapshot) -> list[Container]:
@@ -59,17 +54,32 @@ def _sharing(snapshot: Snapshot) -> Pair | None:
     return discover_pair(snapshot, (None, None), _candidates(snapshot), accept=lambda p: True).pair
 
 
-def _probes(snapshot: Snapshot, pair: Pair, params) -> dict[str, list]:
-    a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
-    b_ip = _bridge_ip(snapshot, pair.b, params["net_b"])
-    a_silent = _silent_ip(snapshot, pair.a, params["net_a"])
-    b_silent = _silent_ip(snapshot, pair.b, params["net_b"])
-    return {
-        "host-reaches-a": reach_probes(a_ip, LOOPBACK, HOST, a_silent) if a_ip else [],
-        "host-reaches-b": reach_probes(b_ip, LOOPBACK, HOST, b_silent) if b_ip else [],
-        "b-cannot-reach-a": isolation_probes(_ips(pair.a), _control_ip(pair, params),
-                                             netns_of(pair.b), a_silent),
-    }
+def _host_reach(snapshot: Snapshot, container: Container, net: str | None,
+                letter: str) -> Reach | None:
+    """A ping of ``container`` from the host (loopback as control of a silence); None when it
+    has no address on a bridge network."""
+    ip = _bridge_ip(snapshot, container, net)
+    if ip is None:
+        return None
+    return Reach(target_ip=ip, control_ip=LOOPBACK, silent_ip=_silent_ip(snapshot, container, net),
+                 netns=HOST, source=t("the host", "l'hôte"), target=letter)
+
+
+def _b_to_a(snapshot: Snapshot, pair: Pair, params) -> Isolation:
+    return Isolation(target_ips=tuple(_ips(pair.a)), control_ip=_control_ip(pair, params),
+                     silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
+                     netns=netns_of(pair.b), source="B", target="A")
+
+
+@probe_plan
+def pings(snapshot: Snapshot, params) -> dict:
+    """The pings of the three behavioural checks, by check id (none without a pair)."""
+    pair = discover(snapshot, params).pair
+    if pair is None:
+        return {}
+    return {"host-reaches-a": _host_reach(snapshot, pair.a, params["net_a"], "A"),
+            "host-reaches-b": _host_reach(snapshot, pair.b, params["net_b"], "B"),
+            "b-cannot-reach-a": _b_to_a(snapshot, pair, params)}
 
 
 def _control_ip(pair: Pair, params) -> str:
@@ -82,17 +92,12 @@ def _ips(container: Container) -> list[str]:
     return [e.ip for e in container.networks.values() if e.ip]
 
 
-def planned_probes(snapshot: Snapshot, params):
-    pair = discover(snapshot, params).pair
-    return [p for probes in (_probes(snapshot, pair, params).values() if pair else ()) for p in probes]
-
-
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def discovery(snapshot, params):
     return discover(snapshot, params)
 
 
-@pytest.fixture
+@fixture
 def pair(discovery) -> Pair:
     return discovery.required(covered_by="separate-networks")
 
@@ -132,48 +137,46 @@ def check_separate_networks(discovery, snapshot, verdict):
                          b=pair.b.describe(), nb=", ".join(sorted(pair.b.networks))))
 
 
-def _expect_host_reaches(probes, snapshot, params, verdict, container: Container, net: str | None,
-                         letter: str) -> None:
-    ip = _bridge_ip(snapshot, container, net)
-    verdict.evidence(container=container.describe(), ip=ip, probe="ping from the host's namespace")
-    if ip is None:
+def _expect_host_reaches(probes, snapshot, verdict, container: Container,
+                         reach: Reach | None, letter: str) -> None:
+    verdict.evidence(container=container.describe(), ip=reach and reach.target_ip,
+                     probe="ping from the host's namespace")
+    if reach is None:
         fail(t("{x} has no address on a bridge network", "{x} n'a pas d'adresse sur un réseau bridge")
              .format(x=letter), expected=t("an address", "une adresse"), found=_ips(container))
     with unchanged_during(snapshot.engine.api, container):
-        expect_reaches(probes, target_ip=ip, control_ip=LOOPBACK, netns=HOST,
-                       silent_ip=_silent_ip(snapshot, container, net),
-                       source=t("the host", "l'hôte"), target=letter)
+        expect_reaches(probes, reach)
 
 
 @check("host-reaches-a")
-def check_host_reaches_a(pair, probes, snapshot, params, verdict):
-    _expect_host_reaches(probes, snapshot, params, verdict, pair.a, params["net_a"], "A")
+def check_host_reaches_a(pair, pings, probes, snapshot, verdict):
+    _expect_host_reaches(probes, snapshot, verdict, pair.a, pings["host-reaches-a"], "A")
 
 
 @check("host-reaches-b")
-def check_host_reaches_b(pair, probes, snapshot, params, verdict):
-    _expect_host_reaches(probes, snapshot, params, verdict, pair.b, params["net_b"], "B")
+def check_host_reaches_b(pair, pings, probes, snapshot, verdict):
+    _expect_host_reaches(probes, snapshot, verdict, pair.b, pings["host-reaches-b"], "B")
 
 
 @check("b-cannot-reach-a")
-def check_b_cannot_reach_a(pair, probes, snapshot, params, verdict):
+def check_b_cannot_reach_a(pair, pings, probes, snapshot, params, verdict):
     with unchanged_during(snapshot.engine.api, pair.a, pair.b):
-        _expect_b_cannot_reach_a(pair, probes, snapshot, params, verdict)
+        _expect_b_cannot_reach_a(pair, pings["b-cannot-reach-a"], probes, snapshot, params,
+                                 verdict)
 
 
-def _expect_b_cannot_reach_a(pair, probes, snapshot, params, verdict) -> None:
-    gateway, a_ip = _control_ip(pair, params), _bridge_ip(snapshot, pair.a, params["net_a"])
+def _expect_b_cannot_reach_a(pair, isolation: Isolation, probes, snapshot, params,
+                             verdict) -> None:
+    a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
     verdict.evidence(a=pair.a.describe(), b=pair.b.describe(), a_addresses=_ips(pair.a),
-                     control=gateway, probe="ping from B's network namespace")
+                     control=isolation.control_ip, probe="ping from B's network namespace")
     # A must answer pings at all (from the host) for its silence towards B to mean isolation.
     if a_ip is None or not answers_ping(probes, a_ip, netns=HOST):
         raise Undecided(t("A does not answer pings even from the host: its silence from B "
                           "proves nothing", "A ne répond aux pings même pas depuis l'hôte : son "
                           "silence depuis B ne prouve rien"))
     try:
-        expect_isolated(probes, target_ips=_ips(pair.a), control_ip=gateway,
-                        silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
-                        netns=netns_of(pair.b), source="B", target="A")
+        expect_isolated(probes, isolation)
     except CheckFailed as failure:
         if snapshot.engine.host.product != PODMAN:
             raise

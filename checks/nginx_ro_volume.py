@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from grader.checking import NotApplicable, Undecided, check, expect, fail, t
-from grader.engine.container import Container
-from grader.engine.snapshot import Snapshot
-from grader.probes import (FILE_ABSENT, http_get, read_in_container, write_attempt,
-                           write_attempt_in_copy)
-from grader.probing import http_answer, netns_of, run
+from grader.kit import (Container, NotApplicable, Snapshot, Undecided, check, expect, fail,
+                        FILE_ABSENT, fixture, http_answer, http_get, Probe, probe_plan, netns_of, read_in_container,
+                        run_probe, t, write_attempt, write_attempt_in_copy)
 
 
 def _container(snapshot: Snapshot, params) -> Container | None:
@@ -23,18 +18,20 @@ def _page_url(snapshot: Snapshot, container: Container) -> str:
     return f"http://127.0.0.1:{tcp_ports[0] if tcp_ports else 80}/"
 
 
-def planned_probes(snapshot: Snapshot, params):
+@probe_plan
+def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
+    """By use: "write", the write attempt (only where the configuration says read-only: never
+    into a folder the student left writable); "fetch", GET / from the container's network
+    namespace, and "read", its index.html as it sees it (both only while it runs)."""
     container = _container(snapshot, params)
     if container is None:
-        return []
+        return {}
     mount = container.mount_at(params["target"])
-    # A write is attempted only where the configuration says read-only: never into a folder
-    # the student left writable.
-    probes = [_write_attempt(container, mount, params)] if _read_only_bind(mount) else []
+    planned = {"write": _write_attempt(container, mount, params)} if _read_only_bind(mount) else {}
     if container.running:
-        probes += [http_get(_page_url(snapshot, container), netns=netns_of(container)),
-                   read_in_container(container.id, _page_path(params))]
-    return probes
+        planned.update(fetch=http_get(_page_url(snapshot, container), netns=netns_of(container)),
+                       read=read_in_container(container.id, _page_path(params)))
+    return planned
 
 
 def _write_attempt(container: Container, mount, params):
@@ -53,7 +50,7 @@ def _read_only_bind(mount) -> bool:
     return mount is not None and mount.type == "bind" and not mount.read_write
 
 
-@pytest.fixture
+@fixture
 def container(snapshot, params) -> Container:
     found = _container(snapshot, params)
     if found is None:
@@ -63,7 +60,7 @@ def container(snapshot, params) -> Container:
     return found
 
 
-@pytest.fixture
+@fixture
 def mount(container, params):
     return container.mount_at(params["target"])
 
@@ -111,11 +108,11 @@ def check_bind_mount(container, mount, params, verdict):
 
 
 @check("mount-read-only")
-def check_mount_read_only(container, mount, probes, params, verdict):
+def check_mount_read_only(container, mount, page_probes, probes, verdict):
     verdict.evidence(container=container.describe(), source=mount.source, rw=mount.read_write)
     expect(_read_only_bind(mount), t("the mount is writable", "le montage est accessible en écriture"),
            expected="ro", found="rw")
-    output = run(probes, _write_attempt(container, mount, params)).stdout
+    output = run_probe(probes, page_probes["write"]).stdout
     verdict.evidence(write_attempt=output.strip())
     if "PROBE-BROKEN" in output or not ("REFUSED" in output or "WROTE" in output):
         raise Undecided(t("the write probe did not work: {o}", "la sonde d'écriture n'a pas "
@@ -132,15 +129,15 @@ def check_mount_read_only(container, mount, probes, params, verdict):
 
 
 @check("custom-page")
-def check_custom_page(container, mount, probes, snapshot, params, verdict):
-    url = _page_url(snapshot, container)
+def check_custom_page(container, mount, page_probes, probes, params, verdict):
+    url = page_probes["fetch"].command[-1]
     verdict.evidence(container=container.describe(), file=f"{mount.source}/index.html", url=url,
                      probe="wget from the container's network namespace")
-    page = _page_in_container(probes, container, params)
+    page = _page_in_container(probes, page_probes["read"])
     if page is None:
         fail(t("no index.html in the mounted folder", "pas d'index.html dans le dossier monté"),
              expected=f"{mount.source}/index.html", found=t("no such file", "fichier absent"))
-    answer = http_answer(probes, url, netns=netns_of(container))
+    answer = http_answer(probes, page_probes["fetch"])
     verdict.evidence(http_status=answer.status)
     if answer.status is None:
         fail(t("nginx did not answer", "nginx n'a pas répondu"),
@@ -162,11 +159,11 @@ def check_custom_page(container, mount, probes, snapshot, params, verdict):
                s=answer.status, n=len(answer.body.encode()), b=_excerpt(answer.body)))
 
 
-def _page_in_container(probes, container: Container, params) -> str | None:
+def _page_in_container(probes, read: Probe) -> str | None:
     """index.html as the running container sees it (a folder renamed since is still what it
     serves; a symlink is followed inside it, as nginx does), read by a probe that mounts
     nothing, so a missing source is never re-created; None if there is none."""
-    result = run(probes, read_in_container(container.id, _page_path(params)))
+    result = run_probe(probes, read)
     if result.exit_code == FILE_ABSENT:
         return None
     if result.exit_code != 0:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-from docker.errors import APIError
+from grader.kit import (APIError, Container, Dockerfile, DockerfileError, Image, NotApplicable,
+                        Snapshot, Undecided, check, expect, fail, fixture, HOST, http_answer,
+                        http_get, Probe, probe_plan, is_root, lint, parse_dockerfile, t)
 
-from grader.artifacts.dockerfile import Dockerfile, DockerfileError, lint, parse_dockerfile
-from grader.checking import NotApplicable, Undecided, check, expect, fail, t
-from grader.engine.container import Container
-from grader.engine.image import Image
-from grader.engine.snapshot import Snapshot
-from grader.engine.users import is_root
-
-from grader.probes import http_get
-from grader.probing import HOST, http_answer
 
 _ANY_ADDRESS = ("", "0.0.0.0", "::")
 
@@ -54,13 +46,15 @@ def _url(binding: dict, params) -> str:
     return f"http://{address}:{params['host_port']}/"
 
 
-def planned_probes(snapshot: Snapshot, params):
+@probe_plan
+def page_request(snapshot: Snapshot, params) -> Probe | None:
+    """GET / on the published port, from the engine's host (none when it is not published)."""
     containers = _containers(snapshot, params)
     binding = _published(containers[0], params) if containers else None
-    return [http_get(_url(binding, params), netns=HOST)] if binding else []
+    return http_get(_url(binding, params), netns=HOST) if binding else None
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def dockerfile(params) -> Dockerfile | DockerfileError:
     try:
         return parse_dockerfile(_dockerfile_path(params))
@@ -68,7 +62,7 @@ def dockerfile(params) -> Dockerfile | DockerfileError:
         return error
 
 
-@pytest.fixture
+@fixture
 def image(snapshot, params) -> Image:
     found = snapshot.image(params["image"])
     if found is None:
@@ -77,7 +71,7 @@ def image(snapshot, params) -> Image:
     return found
 
 
-@pytest.fixture
+@fixture
 def container(snapshot, params) -> Container:
     containers = _containers(snapshot, params)
     if not containers:
@@ -185,10 +179,10 @@ def check_port_published(container, params, verdict):
 
 
 @check("http-responds")
-def check_http_responds(container, probes, params, verdict):
-    url = _url(_published(container, params), params)
+def check_http_responds(container, page_request, probes, verdict):
+    url = page_request.command[-1]
     verdict.evidence(container=container.describe(), url=url, probe="wget on the engine's host")
-    answer = http_answer(probes, url, netns=HOST)
+    answer = http_answer(probes, page_request)
     verdict.evidence(http_status=answer.status)
     expect(answer.status is not None and answer.status < 500,
            t("no good HTTP answer", "pas de bonne réponse HTTP"),

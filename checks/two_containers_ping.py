@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from grader.checking import check, expect, fail, t
-from grader.engine.discovery import Discovery, Pair, discover_pair
-from grader.engine.snapshot import Snapshot
-from grader.probing import (expect_reaches, netns_of, reach_probes, taken_addresses,
-                            unchanged_during, unused_address)
+from grader.kit import (Discovery, Pair, Reach, Snapshot, check, discover_pair, expect, expect_reaches,
+                        probe_plan,
+                        fail, fixture, netns_of, t, taken_addresses,
+                        unchanged_during, unused_address)
 
 
 def _shared_network(pair: Pair) -> str | None:
@@ -35,33 +32,31 @@ def _directions(pair: Pair) -> dict[str, tuple]:
     return {"b-reaches-a": (pair.b, pair.a, "B", "A"), "a-reaches-b": (pair.a, pair.b, "A", "B")}
 
 
-def _ping(snapshot: Snapshot, pair: Pair, check_id: str) -> dict:
-    """What ``expect_reaches`` needs: the target's address, the source's gateway as control
-    of a silence, a free address of the network as control of an answer."""
+def _reach(snapshot: Snapshot, pair: Pair, check_id: str) -> Reach:
+    """A ping from the source's network namespace: the source's gateway as control of a
+    silence, a free address of the network as control of an answer."""
     network = _shared_network(pair)
     source, target, source_letter, target_letter = _directions(pair)[check_id]
-    return {"target_ip": target.networks[network].ip,
-            "control_ip": source.networks[network].gateway,
-            "silent_ip": unused_address(target.networks[network],
-                                        taken_addresses(snapshot.containers)),
-            "netns": netns_of(source), "source": source_letter, "target": target_letter}
+    return Reach(target_ip=target.networks[network].ip,
+                 control_ip=source.networks[network].gateway,
+                 silent_ip=unused_address(target.networks[network],
+                                          taken_addresses(snapshot.containers)),
+                 netns=netns_of(source), source=source_letter, target=target_letter)
 
 
-def planned_probes(snapshot: Snapshot, params):
+@probe_plan
+def pings(snapshot: Snapshot, params) -> dict[str, Reach]:
+    """Both directions' pings, by check id (none without a pair)."""
     pair = discover(snapshot, params).pair
-    if pair is None:
-        return []
-    pings = [_ping(snapshot, pair, check_id) for check_id in _directions(pair)]
-    return [probe for p in pings for probe in reach_probes(p["target_ip"], p["control_ip"],
-                                                           p["netns"], p["silent_ip"])]
+    return {check_id: _reach(snapshot, pair, check_id) for check_id in _directions(pair)} if pair else {}
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def discovery(snapshot, params) -> Discovery:
     return discover(snapshot, params)
 
 
-@pytest.fixture
+@fixture
 def pair(discovery) -> Pair:
     return discovery.required(covered_by="two-containers")
 
@@ -94,22 +89,22 @@ def check_interactive(pair, verdict):
            expected="-i -t", found=t("missing {m}", "manque {m}").format(m="; ".join(missing)))
 
 
-def _expect_ping(snapshot: Snapshot, pair: Pair, check_id: str, probes, verdict) -> None:
+def _expect_ping(snapshot: Snapshot, pair: Pair, reach: Reach, check_id: str, probes,
+                 verdict) -> None:
     source, target, letter, _ = _directions(pair)[check_id]
-    ping = _ping(snapshot, pair, check_id)
     verdict.evidence(source=source.describe(), target=target.describe(),
-                     network=_shared_network(pair), target_ip=ping["target_ip"],
-                     control=ping["control_ip"], silent_control=ping["silent_ip"],
+                     network=_shared_network(pair), target_ip=reach.target_ip,
+                     control=reach.control_ip, silent_control=reach.silent_ip,
                      probe=f"ping from {letter}'s network namespace")
     with unchanged_during(snapshot.engine.api, pair.a, pair.b):
-        expect_reaches(probes, **ping)
+        expect_reaches(probes, reach)
 
 
 @check("b-reaches-a")
-def check_b_reaches_a(pair, probes, snapshot, verdict):
-    _expect_ping(snapshot, pair, "b-reaches-a", probes, verdict)
+def check_b_reaches_a(pair, pings, probes, snapshot, verdict):
+    _expect_ping(snapshot, pair, pings["b-reaches-a"], "b-reaches-a", probes, verdict)
 
 
 @check("a-reaches-b")
-def check_a_reaches_b(pair, probes, snapshot, verdict):
-    _expect_ping(snapshot, pair, "a-reaches-b", probes, verdict)
+def check_a_reaches_b(pair, pings, probes, snapshot, verdict):
+    _expect_ping(snapshot, pair, pings["a-reaches-b"], "a-reaches-b", probes, verdict)

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import posixpath
 
-import pytest
+from grader.kit import (Container, NotApplicable, Snapshot, Undecided, check, expect, fail,
+                        FILE_ABSENT, fixture, is_root, require_host_uids, run_probe, stat_on_host, t)
 
 from datetime import datetime, timezone
-
-from grader.checking import NotApplicable, Undecided, check, expect, fail, require_host_uids, t
-from grader.engine.container import Container
-from grader.engine.snapshot import Snapshot
-from grader.engine.users import is_root
-from grader.probes import FILE_ABSENT, stat_on_host
-from grader.probing import run
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -46,7 +40,7 @@ def can_write(container: Container, params) -> bool:
     return mount is not None and mount.read_write
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def candidates(snapshot, params) -> list[Container]:
     # Best first: a root one with a writable mount, then the newest (the snapshot is newest
     # first).
@@ -54,7 +48,7 @@ def candidates(snapshot, params) -> list[Container]:
                   key=lambda c: (not runs_as_root(c), not can_write(c, params)))
 
 
-@pytest.fixture
+@fixture
 def container(candidates) -> Container:
     if not candidates:
         raise NotApplicable(t("no such container (see container-mounts-host-path)",
@@ -109,7 +103,7 @@ def check_proof_written(container, candidates, snapshot, probes, params, verdict
 
 def _owner_and_time(probes, params) -> tuple[int, datetime]:
     on_host = posixpath.join(params["host_path"], params["proof"])
-    result = run(probes, stat_on_host(params["host_path"], params["proof"]))
+    result = run_probe(probes, stat_on_host(params["host_path"], params["proof"]))
     if result.exit_code == FILE_ABSENT:
         fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
              expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),

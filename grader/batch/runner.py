@@ -33,6 +33,7 @@ class BatchOptions:
     lang: str
     timeout_s: float
     probe_image: str
+    exercise_packs: tuple[Path, ...] = ()
 
 
 def grade_roster(entries: list[RosterEntry], options: BatchOptions, *, jobs: int,
@@ -70,6 +71,7 @@ def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> li
                "--format", "json", "-o", str(report_path), "--student", entry.student_id,
                "--lang", options.lang, "--docker-host", entry.docker_host,
                "--probe-image", options.probe_image]
+    command += [arg for pack in options.exercise_packs for arg in ("--exercises", str(pack))]
     command += [arg for setting in options.settings for arg in ("--set", setting)]
     if entry.tls_dir:
         command += ["--tls-dir", str(entry.tls_dir)]

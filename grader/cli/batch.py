@@ -13,7 +13,7 @@ from grader.batch.models import ClassResult, RowStatus, StudentRow
 from grader.batch.roster import RosterEntry, load_roster
 from grader.batch.runner import BatchOptions, grade_roster
 from grader.batch.summary import render_summary
-from grader.cli.options import context_option, lang_option, resolve_lang
+from grader.cli.options import context_option, exercises_option, lang_option, resolve_lang
 from grader.cli.output import write_atomically
 from grader.errors import ExitCode, UsageError
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
@@ -34,10 +34,11 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override an exercise param for every student.")
 @lang_option
+@exercises_option
 @context_option("Grade every student on the engine of this docker CLI context, instead of "
                 "the roster's docker_host.")
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
-def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
+def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
           timeout_s: float, settings: tuple[str, ...], lang: str | None, context: str | None,
           probe_image: str) -> None:
     """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder])."""
@@ -47,8 +48,9 @@ def batch(*, roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
         from grader.engine.contexts import resolve_endpoint  # the Docker SDK: only when asked
 
         entries = _on_engine(entries, resolve_endpoint(context=context))
-    assignments = Catalog.load().assign(list(exercises), list(settings))  # refuse bad input now
-    options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image)
+    assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))  # refuse bad input now
+    options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image,
+                           tuple(pack.resolve() for pack in exercise_packs))
     out_dir.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

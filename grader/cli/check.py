@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from grader.cli.completion import complete_exercises, complete_settings
-from grader.cli.options import engine_options, format_option, lang_option, resolve_lang
+from grader.cli.options import engine_options, exercises_option, format_option, lang_option, resolve_lang
 from grader.cli.output import write_output
 from grader.cli.terminal import colour_allowed, output_width
 from grader.errors import ExitCode, UsageError
@@ -28,10 +28,11 @@ from grader.spec import Catalog
               help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
 @click.option("--student", "student_id", default=None, help="Student id for the report.")
 @lang_option
+@exercises_option
 @engine_options
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
               help="Trusted image the probes run in (needs sh, ping, wget, touch).")
-def check(*, exercises: tuple[str, ...], output_format: str, output: str, verbose: bool,
+def check(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], output_format: str, output: str, verbose: bool,
           quiet: bool, settings: tuple[str, ...], student_id: str | None, lang: str | None,
           docker_host: str | None, context: str | None, tls_dir: Path | None,
           engine_timeout: float, probe_image: str) -> None:
@@ -43,7 +44,7 @@ def check(*, exercises: tuple[str, ...], output_format: str, output: str, verbos
     """
     lang = resolve_lang(lang)
     exporter = _exporter(output_format, _detail(verbose, quiet), output)
-    assignments = Catalog.load().assign(list(exercises), list(settings))
+    assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
     from grader.engine.client import connect
     from grader.grading import grade

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from grader.cli.options import lang_option, resolve_lang
+from grader.cli.options import exercises_option, lang_option, resolve_lang
 from grader.i18n import t
 from grader.spec import Catalog
 
@@ -14,10 +16,11 @@ _REQUIRES = t("requires", "nécessite")
 @click.command()
 @click.argument("exercise")
 @lang_option
-def explain(*, exercise: str, lang: str | None) -> None:
+@exercises_option
+def explain(*, exercise_packs: tuple[Path, ...], exercise: str, lang: str | None) -> None:
     """Show an exercise's statement, params and checks."""
     lang = resolve_lang(lang)
-    spec = Catalog.load().get(exercise)
+    spec = Catalog.load(exercise_packs).get(exercise)
     click.echo(f"{spec.number}. {spec.id}: {spec.title.fill(spec.defaults).render(lang)}\n")
     click.echo(spec.statement.fill(spec.defaults).render(lang).rstrip() + "\n")
     click.echo(f"{_PARAMS.render(lang)}:")

@@ -24,6 +24,13 @@ def format_option(default: str = "text"):
     )
 
 
+exercises_option = click.option(
+    "--exercises", "exercise_packs", multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+    help="An exercise pack (a folder with exercises/ and checks/) to add to the built-in "
+         "exercises; repeatable [also: DOCKER_GRADE_EXERCISES].")
+
+
 def resolve_lang(lang: str | None) -> str:
     return lang or lang_from_environment()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
-from grader.cli.options import engine_options, lang_option, resolve_lang
+from grader.cli.options import engine_options, exercises_option, lang_option, resolve_lang
 from grader.spec import Catalog
 
 
@@ -18,10 +18,11 @@ from grader.spec import Catalog
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
 @lang_option
+@exercises_option
 @engine_options
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
               help="Trusted image the probes run in (needs sh, ping, wget, touch).")
-def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str, ...],
+def watch(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], output_format: str, settings: tuple[str, ...],
           lang: str | None, docker_host: str | None, context: str | None,
           tls_dir: Path | None, engine_timeout: float, probe_image: str) -> None:
     """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
@@ -35,7 +36,7 @@ def watch(*, exercises: tuple[str, ...], output_format: str, settings: tuple[str
     from grader.watch.watcher import Watcher
 
     lang = resolve_lang(lang)
-    assignments = Catalog.load().assign(list(exercises), list(settings))
+    assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
     watcher = Watcher(
         connect=lambda: connect(docker_host, context=context, timeout=engine_timeout,
                                 tls_dir=tls_dir),

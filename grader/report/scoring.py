@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.i18n import Lang, t
 from grader.report.models import CheckResult, ExerciseResult, Status
-from grader.runner.outcome import Outcome
+from grader.report.outcome import Outcome
 from grader.spec.models import CheckSpec, ExerciseSpec
 
 _NOT_IMPLEMENTED = t("no check function implements this check",

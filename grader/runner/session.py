@@ -1,7 +1,7 @@
 """One pytest run per grading, in-process, over the selected exercises' check modules.
 
 Isolated from the folder it is started in: our own ini file (``-c``), no conftest
-(``--noconftest``), no plugin but ours and pytest-json-report (autoload off), no cache, no
+(``--noconftest``), no plugin but ours and the kit's fixtures (autoload off), no cache, no
 bytecode, and the student's ``PYTEST_*`` variables ignored; so nothing is read from or written
 to the student's folder.
 """
@@ -18,38 +18,41 @@ from unittest import mock
 
 import _pytest.runner
 import pytest
-from pytest_jsonreport.plugin import JSONReport
 
 from grader.errors import GraderError
-from grader.resources import check_module_path, checks_dir
-from grader.runner.context import GradingContext
-from grader.runner.outcome import Outcome
-from grader.runner.plugin import GraderPlugin
+from grader.i18n import t
+from grader.kit import fixtures
 from grader.report.models import Status
+from grader.report.outcome import Outcome
+from grader.runner.context import GradingContext
+from grader.runner.plugin import GraderPlugin
 
 _INI = Path(__file__).with_name("pytest.ini")
 _STUDENT_VARIABLES = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
 
 
+_BROKEN_MODULE = t("the check module could not be loaded: {e} (docker-grade validate says more)",
+                   "le module de vérification n'a pas pu être chargé : {e} (docker-grade "
+                   "validate en dit plus)")
+
+
 def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
     """Runs every check of the selected exercises; returns each one's outcome by
     ``(exercise id, check id)``. A check with no outcome (no function for it) is absent."""
-    modules = [check_module_path(a.spec.id) for a in context.assignments]
-    modules = [str(path) for path in modules if path.is_file()]
+    modules = [str(a.check_module) for a in context.assignments if a.check_module.is_file()]
     if not modules:
         return {}
-    plugin, json_report = GraderPlugin(context), JSONReport()
+    plugin = GraderPlugin(context)
     args = [
         *modules,
-        "-c", str(_INI), "--rootdir", str(checks_dir()), "--noconftest",
-        "-p", "no:cacheprovider", "-p", "pytest_jsonreport.plugin", "--json-report-file=none",
-        "--import-mode=importlib", "--assert=plain", "--capture=sys", "-q",
-        "-W", "ignore",
+        "-c", str(_INI), "--rootdir", str(Path(modules[0]).parent), "--noconftest",
+        "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
+        "-q", "-W", "ignore",
     ]
     with _isolated_environment():
         try:
             with _no_current_test_variable():
-                exit_code = pytest.main(args, plugins=[json_report, plugin])
+                exit_code = pytest.main(args, plugins=[plugin, fixtures])
         finally:
             # Probes a check did not wait for may still run: they must not see the environment
             # change under them either.
@@ -58,20 +61,16 @@ def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
         raise KeyboardInterrupt
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise GraderError(f"the check modules could not run (pytest exit code {exit_code})")
-    return _outcomes(json_report.report or {})
+    return {**_broken_module_outcomes(context, plugin.broken_modules), **plugin.outcomes}
 
 
-def _outcomes(report: dict) -> dict[tuple[str, str], Outcome]:
-    outcomes = {}
-    for test in report.get("tests", []):
-        metadata = test.get("metadata") or {}
-        if "check" not in metadata:
-            continue
-        outcomes[(metadata["exercise"], metadata["check"])] = Outcome(
-            Status(metadata["status"]), metadata["message"], metadata["evidence"],
-            metadata["duration_s"],
-        )
-    return outcomes
+def _broken_module_outcomes(context: GradingContext,
+                            broken: dict[str, str]) -> dict[tuple[str, str], Outcome]:
+    """Every check of an exercise whose module does not load is an error that says why."""
+    return {(exercise_id, check.id): Outcome(
+                Status.ERROR, _BROKEN_MODULE.format(e=reason).render(context.lang))
+            for exercise_id, reason in broken.items()
+            for check in context.assignment(exercise_id).spec.checks}
 
 
 @contextlib.contextmanager

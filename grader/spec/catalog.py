@@ -1,15 +1,20 @@
-"""All the exercises known, in course order, and the selection a command asks for."""
+"""All the exercises known, from every pack, in course order, and the selection a command asks
+for. A spec that does not load leaves out that exercise only: it is reported once, and the
+others are graded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.errors import SpecError, UsageError
-from grader.resources import exercises_dir
 from grader.spec.loader import load_exercise
 from grader.spec.models import ExerciseSpec
+from grader.spec.packs import Pack, packs
+
+log = logging.getLogger("docker_grade")
 
 
 @dataclass(frozen=True)
@@ -18,27 +23,59 @@ class Assignment:
 
     spec: ExerciseSpec
     params: dict[str, Any]
+    pack: Pack | None = None
+
+    @property
+    def check_module(self) -> Path:
+        return self.pack.check_module(self.spec.id)
 
 
+@dataclass
 class Catalog:
-    def __init__(self, exercises: list[ExerciseSpec]):
-        self.exercises = sorted(exercises, key=lambda spec: spec.number)
+    exercises: list[ExerciseSpec]
+    origins: dict[str, Pack] = field(default_factory=dict)  # exercise id -> its pack
+    broken: dict[str, str] = field(default_factory=dict)  # file stem -> why it does not load
+
+    def __post_init__(self) -> None:
+        self.exercises = sorted(self.exercises, key=lambda spec: (spec.number, spec.id))
         self._by_id = {spec.id: spec for spec in self.exercises}
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> Catalog:
-        folder = folder or exercises_dir()
-        paths = sorted(folder.glob("*.yaml"))
-        if not paths:
-            raise SpecError(f"{folder}: no exercise spec (*.yaml) found")
-        return cls([load_exercise(path) for path in paths])
+    def load(cls, extra_packs: tuple[Path, ...] | list[Path] = (), *, quiet: bool = False
+             ) -> Catalog:
+        """Every pack's exercises, a later pack's replacing an earlier one's of the same id.
+        Broken specs are logged once as warnings unless ``quiet``."""
+        specs: dict[str, ExerciseSpec] = {}
+        origins: dict[str, Pack] = {}
+        broken: dict[str, str] = {}
+        for pack in packs(extra_packs):
+            for path in pack.spec_paths():
+                try:
+                    spec = load_exercise(path)
+                except SpecError as error:
+                    broken[path.stem] = error.message
+                    specs.pop(path.stem, None)
+                    continue
+                broken.pop(spec.id, None)
+                specs[spec.id], origins[spec.id] = spec, pack
+        if not specs:
+            raise SpecError(next(iter(broken.values()), "no exercise spec (*.yaml) found"))
+        if not quiet:
+            for message in broken.values():
+                log.warning("%s (this exercise is left out)", message)
+        return cls(list(specs.values()), origins, broken)
 
     def get(self, exercise_id: str) -> ExerciseSpec:
+        if exercise_id in self.broken:
+            raise SpecError(self.broken[exercise_id])
         try:
             return self._by_id[exercise_id]
         except KeyError:
             known = ", ".join(self._by_id)
             raise UsageError(f"unknown exercise '{exercise_id}' (known: {known})") from None
+
+    def pack_of(self, exercise_id: str) -> Pack | None:
+        return self.origins.get(exercise_id)
 
     def assign(self, exercise_ids: list[str], settings: list[str]) -> list[Assignment]:
         """The selected exercises (all when none is named) with ``NAME=VALUE`` settings applied.
@@ -51,7 +88,7 @@ class Catalog:
         params = {spec.id: {p.name: p.default for p in spec.params} for spec in specs}
         for setting in settings:
             _apply(setting, specs, params)
-        return [Assignment(spec, params[spec.id]) for spec in specs]
+        return [Assignment(spec, params[spec.id], self.pack_of(spec.id)) for spec in specs]
 
 
 def _apply(setting: str, specs: list[ExerciseSpec], params: dict[str, dict]) -> None:

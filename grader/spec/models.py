@@ -92,6 +92,9 @@ class ExerciseSpec(BaseModel):
     def check(self, check_id: str) -> CheckSpec:
         return next(check for check in self.checks if check.id == check_id)
 
+    def find_check(self, check_id: str | None) -> CheckSpec | None:
+        return next((check for check in self.checks if check.id == check_id), None)
+
     def param(self, name: str) -> ParamSpec | None:
         return next((param for param in self.params if param.name == name), None)
 

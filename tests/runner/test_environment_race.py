@@ -25,6 +25,7 @@ from grader.report.models import Status
 from grader.runner import session
 from grader.runner.context import GradingContext
 from grader.spec.catalog import Assignment
+from grader.spec.packs import Pack
 from grader.spec.models import CheckSpec, ExerciseSpec
 
 
@@ -34,7 +35,7 @@ def _stress_module(probes: int, phases: int) -> str:
     return textwrap.dedent(f"""
     import pytest
 
-    from grader.checking import check, fail
+    from grader.kit.verdicts import check, fail
     from grader.probes import Probe
 
     PROBES = [Probe(command=("sh", "-c", "exit 0", str(n)), netns="none", timeout_s=60)
@@ -76,15 +77,14 @@ def fast_thread_switches():
 
 def _grade_stress(docker_host: str | None, module_text: str, tmp_path, monkeypatch,
                   check_ids=("submit", "phase", "collect")) -> dict:
-    module = tmp_path / "env_race_stress.py"
-    module.write_text(module_text)
-    monkeypatch.setattr(session, "check_module_path", lambda exercise_id: module)
-    monkeypatch.setattr(session, "checks_dir", lambda: tmp_path)
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "checks" / "env_race_stress.py").write_text(module_text)
     engine = connect(docker_host)
     try:
         with ProbeRunner(engine) as probes:
             context = GradingContext(Snapshot.take(engine), probes, "en",
-                                     [Assignment(_stress_spec(list(check_ids)), {})])
+                                     [Assignment(_stress_spec(list(check_ids)), {},
+                                                 Pack(tmp_path, "test"))])
             return session.run_checks(context)
     finally:
         engine.close()
@@ -110,7 +110,7 @@ def test_grading_leaves_the_process_environment_alone(docker_client, tmp_path, m
 
         import pytest
 
-        from grader.checking import check, fail
+        from grader.kit.verdicts import check, fail
 
         AT_COLLECTION = os.environ.get("PYTEST_CURRENT_TEST")  # the outer test's, if any
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from grader.checking import NotApplicable
+from grader.kit.verdicts import NotApplicable
 from grader.engine.container import Container
 from grader.engine.snapshot import Snapshot
 from grader.i18n import Localized, t

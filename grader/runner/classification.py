@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from _pytest.outcomes import Skipped
 from docker.errors import NotFound
 
-from grader.checking import CheckFailed, NotApplicable, Undecided, Verdict
+from grader.kit.verdicts import CheckFailed, NotApplicable, Undecided, Verdict
 from grader.i18n import Lang, render, t
 from grader.probes import ProbeUnavailable
 from grader.report.models import Status
+from grader.report.outcome import Outcome
 
 _EXPECTED = t("expected", "attendu")
 _FOUND = t("found", "trouvé")
@@ -21,20 +21,10 @@ _VANISHED = t("something graded disappeared while it was being graded ({e}): gra
 _GRADER_ERROR = t("the grader could not decide", "le correcteur n'a pas pu trancher")
 
 
-@dataclass
-class Outcome:
-    status: Status
-    message: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-    duration_s: float = 0.0
-
-    def as_metadata(self) -> dict[str, Any]:
-        return {"status": self.status.value, "message": self.message, "evidence": self.evidence}
-
-
-def outcome_of(error: BaseException | None, verdict: Verdict, lang: Lang) -> Outcome:
+def outcome_of(error: BaseException | None, verdict: Verdict, lang: Lang,
+               duration_s: float = 0.0) -> Outcome:
     status, message = _classify(error, verdict, lang)
-    return Outcome(status, message, _jsonable(verdict.details))
+    return Outcome(status, message, _jsonable(verdict.details), duration_s)
 
 
 def _classify(error: BaseException | None, verdict: Verdict, lang: Lang) -> tuple[Status, str]:

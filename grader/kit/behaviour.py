@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
 
 from docker.errors import NotFound
 
-from grader.checking import CheckFailed, Undecided, fail
+from grader.kit.verdicts import CheckFailed, Undecided, fail
 from grader.engine.container import Container, Endpoint
-from grader.i18n import t
-from grader.probes import HttpAnswer, ProbeResult, ProbeRunner, http_get, ping
+from grader.i18n import Text, t
+from grader.probes import HttpAnswer, Probe, ProbeResult, ProbeRunner, http_get, ping
 from grader.probes.kinds import HTTP_TIMEOUT_S
 
 TIMED_OUT = 128 + 15  # `timeout` ended the request with SIGTERM
@@ -69,7 +70,7 @@ def netns_of(container: Container) -> str:
     return f"container:{container.id}"
 
 
-def run(probes: ProbeRunner, probe) -> ProbeResult:
+def run_probe(probes: ProbeRunner, probe) -> ProbeResult:
     """The probe's result, or Undecided when it could not run at all."""
     result = probes.run(probe)
     if result.problem:
@@ -79,7 +80,7 @@ def run(probes: ProbeRunner, probe) -> ProbeResult:
 
 
 def answers_ping(probes: ProbeRunner, ip: str, *, netns: str) -> bool:
-    return run(probes, ping(ip, netns=netns)).succeeded
+    return run_probe(probes, ping(ip, netns=netns)).succeeded
 
 
 def unused_address(endpoint: Endpoint, taken: Iterable[str]) -> str | None:
@@ -104,26 +105,44 @@ def taken_addresses(containers: Iterable[Container]) -> list[str]:
     return [e.ip for c in containers for e in c.networks.values() if e.ip]
 
 
-def reach_probes(target_ip: str, control_ip: str, netns: str, silent_ip: str | None) -> list:
-    return [ping(ip, netns=netns) for ip in (target_ip, control_ip, silent_ip) if ip]
+@dataclass(frozen=True)
+class Reach:
+    """A ping that must get through: from ``netns``, ``target_ip`` answers.
+
+    ``control_ip`` is what the probe must reach for a silence to count (a gateway, loopback);
+    ``silent_ip``, held by nobody, must not answer for an answer to count. ``source`` and
+    ``target`` name both ends in the messages.
+    """
+
+    target_ip: str
+    control_ip: str
+    silent_ip: Optional[str]
+    netns: str
+    source: Text
+    target: Text
+
+    def probes(self) -> list[Probe]:
+        return [ping(ip, netns=self.netns)
+                for ip in (self.target_ip, self.control_ip, self.silent_ip) if ip]
 
 
-def expect_reaches(probes: ProbeRunner, *, target_ip: str, control_ip: str,
-                   silent_ip: str | None, netns: str, source: str, target: str) -> None:
-    """Passes when ``target_ip`` answers while ``silent_ip`` (held by nobody) does not; a
-    silence fails only if the same probe reaches ``control_ip`` (it works); Undecided
+def expect_reaches(probes: ProbeRunner, reach: Reach) -> None:
+    """Passes when ``reach.target_ip`` answers while ``reach.silent_ip`` does not; a silence
+    fails only if the same probe reaches ``reach.control_ip`` (it works); Undecided
     otherwise."""
-    for probe in reach_probes(target_ip, control_ip, netns, silent_ip):
+    for probe in reach.probes():
         probes.submit(probe)
+    netns, target_ip, control_ip = reach.netns, reach.target_ip, reach.control_ip
     if answers_ping(probes, target_ip, netns=netns):
-        _expect_silence_where_nobody_is(probes, silent_ip, netns)
+        _expect_silence_where_nobody_is(probes, reach.silent_ip, netns)
         return
     if not answers_ping(probes, control_ip, netns=netns):
         raise Undecided(t(
             "from {s}, the probe reached neither {a} ({ip}) nor {c}: it cannot tell",
             "depuis {s}, la sonde n'atteint ni {a} ({ip}) ni {c} : impossible de conclure")
-            .format(s=source, a=target, ip=target_ip, c=control_ip))
-    fail(t("{s} cannot ping {a}", "{s} ne peut pas pinguer {a}").format(s=source, a=target),
+            .format(s=reach.source, a=reach.target, ip=target_ip, c=control_ip))
+    fail(t("{s} cannot ping {a}", "{s} ne peut pas pinguer {a}").format(s=reach.source,
+                                                                        a=reach.target),
          expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=target_ip),
          found=t("no reply (while {c} answers)", "aucune réponse (alors que {c} répond)")
          .format(c=control_ip))
@@ -144,39 +163,54 @@ def _expect_silence_where_nobody_is(probes: ProbeRunner, silent_ip: str | None,
                           "(--probe-image)").format(ip=silent_ip))
 
 
-def isolation_probes(target_ips: Iterable[str], control_ip: str, netns: str,
-                     silent_ip: str | None) -> list:
-    return [ping(ip, netns=netns) for ip in (control_ip, *target_ips, silent_ip) if ip]
+@dataclass(frozen=True)
+class Isolation:
+    """Pings that must not get through: from ``netns``, none of ``target_ips`` answers, while
+    ``control_ip`` (a peer the source must reach, such as its gateway) does; an answer counts
+    only from a probe that stays silent towards ``silent_ip``, held by nobody."""
+
+    target_ips: tuple[str, ...]
+    control_ip: str
+    silent_ip: Optional[str]
+    netns: str
+    source: Text
+    target: Text
+
+    def probes(self) -> list[Probe]:
+        return [ping(ip, netns=self.netns)
+                for ip in (self.control_ip, *self.target_ips, self.silent_ip) if ip]
 
 
-def expect_isolated(probes: ProbeRunner, *, target_ips: list[str], control_ip: str,
-                    silent_ip: str | None, netns: str, source: str, target: str) -> None:
-    """Passes when no target answers while ``control_ip`` (a peer the source must reach, such
-    as its gateway) does; fails when a target answers (from a probe that stays silent towards
-    ``silent_ip``, held by nobody); Undecided when a control says the probe lies, or there is
-    no target address to try."""
-    if not target_ips:
+def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
+    """Passes when no target answers while the control does; fails when a target answers
+    (from a probe proven honest); Undecided when a control says the probe lies, or there is no
+    target address to try."""
+    source, target, netns = isolation.source, isolation.target, isolation.netns
+    if not isolation.target_ips:
         raise Undecided(t("{a} has no address to try", "{a} n'a aucune adresse à essayer")
                         .format(a=target))
-    for probe in isolation_probes(target_ips, control_ip, netns, silent_ip):
+    for probe in isolation.probes():
         probes.submit(probe)  # all at once: a silence costs the ping timeout only once
-    if not answers_ping(probes, control_ip, netns=netns):
+    if not answers_ping(probes, isolation.control_ip, netns=netns):
         raise Undecided(t(
             "from {s}, the probe could not reach {c} either, so the silence of {a} proves "
             "nothing about isolation",
             "depuis {s}, la sonde n'atteint pas non plus {c} : le silence de {a} ne prouve "
-            "donc pas l'isolation").format(s=source, c=control_ip, a=target))
-    answered = [ip for ip in target_ips if answers_ping(probes, ip, netns=netns)]
+            "donc pas l'isolation").format(s=source, c=isolation.control_ip, a=target))
+    answered = [ip for ip in isolation.target_ips if answers_ping(probes, ip, netns=netns)]
     if answered:
-        _expect_silence_where_nobody_is(probes, silent_ip, netns)
+        _expect_silence_where_nobody_is(probes, isolation.silent_ip, netns)
         fail(t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
              expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
-                 ips=", ".join(target_ips)),
+                 ips=", ".join(isolation.target_ips)),
              found=t("an answer from {ips}", "une réponse de {ips}").format(ips=", ".join(answered)))
 
 
-def http_answer(probes: ProbeRunner, url: str, *, netns: str) -> HttpAnswer:
-    result = run(probes, http_get(url, netns=netns))
+def http_answer(probes: ProbeRunner, request: Probe) -> HttpAnswer:
+    """The answer to an ``http_get`` probe; Undecided when the probe cannot fetch, or when the
+    server accepted the connection and said nothing within the time limit."""
+    url = request.command[-1]
+    result = run_probe(probes, request)
     if result.exit_code in (126, 127):  # the probe image has no timeout or wget
         raise Undecided(t("the probe image cannot fetch a page: {e}",
                           "l'image de sonde ne sait pas récupérer une page : {e}")

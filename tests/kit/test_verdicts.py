@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from grader.checking import Undecided, require_host_uids
+from grader.kit.verdicts import Undecided, require_host_uids
 
 
 def test_ownership_is_undecided_when_the_engine_remaps_user_ids():
