@@ -47,12 +47,18 @@ def test_unknown_option_is_a_usage_error():
 
 
 def test_invalid_exercise_file_names_file_line_and_field(tmp_path):
-    spec = tmp_path / "broken.yaml"
+    """A broken spec in a pack is reported once; the other exercises are still listed; asking
+    for it is a usage error naming the file, the line and the field."""
+    (tmp_path / "exercises").mkdir()
+    spec = tmp_path / "exercises" / "broken.yaml"
     spec.write_text("id: broken\nnumber: 1\ntitle: {en: a, fr: b}\nstatement: {en: a, fr: b}\n"
                     "checks:\n  - id: one\n    weight: -1\n    title: {en: a, fr: b}\n"
                     "    hint: {en: a, fr: b}\n")
     env = {**os.environ, "DOCKER_GRADE_EXERCISES": str(tmp_path)}
-    run = docker_grade("list", env=env)
+    listed = docker_grade("list", env=env)
+    assert listed.exit_code == 0 and "custom-bridge" in listed.stdout
+    assert listed.stderr.count(f"{spec}:7:") == 1 and "left out" in listed.stderr
+    run = docker_grade("explain", "broken", env=env)
     assert_one_line_error(run, EXIT_USAGE, f"{spec}:7:", "checks.0.weight", "greater than 0")
 
 
