@@ -1,7 +1,7 @@
 """The command line: one command per module; errors end here, once, as one line and a code.
 
 Exit codes: 0 every graded check passed (batch: every student graded); 1 at least one did not;
-2 usage or spec error; 3 the engine cannot be used (batch: a student could not be graded);
+2 usage or spec error (validate: a problem found); 3 the engine cannot be used (batch: a student could not be graded);
 4 a bug in docker-grade; 130 interrupted.
 """
 
@@ -20,6 +20,7 @@ from grader.cli.explain import explain
 from grader.cli.list import list_exercises
 from grader.cli.plugin import plugin
 from grader.cli.schema import schema
+from grader.cli.validate import validate
 from grader.cli.watch import watch
 from grader.errors import ExitCode, GraderError
 
@@ -30,7 +31,7 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, plugin, schema, watch):
+for command in (batch, check, explain, list_exercises, plugin, schema, validate, watch):
     docker_grade.add_command(command)
 
 

@@ -32,6 +32,15 @@ def check_id_of(function) -> str | None:
     return next((m.args[0] for m in marks if m.name == MARKER and m.args), None)
 
 
+def collect_checks(collector, name: str, obj) -> list:
+    """Every function marked with ``@check`` is a check, whatever its name; nothing else in a
+    check module is collected."""
+    if not callable(obj) or isinstance(obj, type) or check_id_of(obj) is None:
+        return []
+    # _genfunctions: as pytest collects a test function, parametrize included
+    return list(collector._genfunctions(name, obj))
+
+
 class GraderPlugin:
     def __init__(self, context: GradingContext):
         self.context = context
@@ -45,14 +54,7 @@ class GraderPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_pycollect_makeitem(self, collector, name: str, obj):
-        """Every function marked with ``@check`` is a check, whatever its name; nothing else
-        in a check module is collected."""
-        if not callable(obj) or isinstance(obj, type):
-            return []
-        if check_id_of(obj) is None:
-            return []
-        # _genfunctions: as pytest collects a test function, parametrize included
-        return list(collector._genfunctions(name, obj))
+        return collect_checks(collector, name, obj)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and report.nodeid:

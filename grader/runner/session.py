@@ -43,25 +43,29 @@ def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
     if not modules:
         return {}
     plugin = GraderPlugin(context)
-    args = [
-        *modules,
-        "-c", str(_INI), "--rootdir", str(Path(modules[0]).parent), "--noconftest",
-        "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
-        "-q", "-W", "ignore",
-    ]
-    with _isolated_environment():
-        try:
-            with _no_current_test_variable():
-                exit_code = pytest.main(args, plugins=[plugin, fixtures])
-        finally:
-            # Probes a check did not wait for may still run: they must not see the environment
-            # change under them either.
-            context.probes.wait()
+    try:
+        exit_code = run_pytest(modules, [plugin])
+    finally:
+        # Probes a check did not wait for may still run: they must not see the environment
+        # change under them either.
+        context.probes.wait()
     if exit_code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise GraderError(f"the check modules could not run (pytest exit code {exit_code})")
     return {**_broken_module_outcomes(context, plugin.broken_modules), **plugin.outcomes}
+
+
+def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
+    """pytest over check modules, isolated from the current folder, with the kit's fixtures."""
+    args = [
+        *modules,
+        "-c", str(_INI), "--rootdir", str(Path(modules[0]).parent), "--noconftest",
+        "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
+        "-q", "-W", "ignore", *extra_args,
+    ]
+    with _isolated_environment(), _no_current_test_variable():
+        return pytest.main(args, plugins=[*plugins, fixtures])
 
 
 def _broken_module_outcomes(context: GradingContext,

@@ -11,6 +11,30 @@ from grader.errors import SpecError
 from grader.spec.models import ExerciseSpec
 
 
+def spec_problems(path: Path) -> list[str]:
+    """Every problem of a spec file that does not load, each as ``path:line: message`` (the
+    loader stops at the first)."""
+    try:
+        load_exercise(path)
+        return []
+    except SpecError as error:
+        first = error.message
+    try:
+        text = path.read_text(encoding="utf-8")
+        ExerciseSpec.model_validate(yaml.safe_load(text))
+    except ValidationError as error:
+        return [_message(path, text, e) for e in error.errors()]
+    except Exception:  # unreadable or not YAML: the loader's message says it
+        pass
+    return [first]
+
+
+def _message(path: Path, text: str, error: dict) -> str:
+    loc = _loc_of(error)
+    field = ".".join(str(part) for part in loc) or "(top level)"
+    return f"{path}:{spec_line(text, loc)}: field '{field}': {error['msg']}"
+
+
 def load_exercise(path: Path) -> ExerciseSpec:
     try:
         text = path.read_text(encoding="utf-8")
@@ -24,13 +48,9 @@ def load_exercise(path: Path) -> ExerciseSpec:
     try:
         spec = ExerciseSpec.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = _loc_of(first)
-        field = ".".join(str(part) for part in loc) or "(top level)"
-        line = _line_of(text, loc)
-        raise SpecError(f"{path}:{line}: field '{field}': {first['msg']}") from None
+        raise SpecError(_message(path, text, error.errors()[0])) from None
     if spec.id != path.stem:
-        raise SpecError(f"{path}:{_line_of(text, ('id',))}: field 'id': {spec.id!r} must match "
+        raise SpecError(f"{path}:{spec_line(text, ('id',))}: field 'id': {spec.id!r} must match "
                         f"the file name {path.stem!r}")
     return spec
 
@@ -43,7 +63,7 @@ def _loc_of(error: dict) -> tuple:
     return loc
 
 
-def _line_of(text: str, loc: tuple) -> int:
+def spec_line(text: str, loc: tuple) -> int:
     """The 1-based line of the deepest YAML node on the path ``loc`` (pydantic's error path)."""
     node = yaml.compose(text)
     line = node.start_mark.line if node else 0

@@ -49,16 +49,33 @@ class ExerciseSpec(BaseModel):
     watch: WatchSpec = WatchSpec()
 
     @model_validator(mode="after")
-    def _placeholders_name_params(self) -> ExerciseSpec:
+    def _texts_are_complete(self) -> ExerciseSpec:
+        """Both problems a text can have, reported together."""
+        problems = [p for p in (self._blank_texts(), self._unknown_placeholders()) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _blank_texts(self) -> str | None:
+        """Every text has its English and its French: a blank one would reach a student."""
+        texts = {"title": self.title, "statement": self.statement}
+        texts.update({f"checks.{c.id}.{kind}": getattr(c, kind)
+                      for c in self.checks for kind in ("title", "hint")})
+        texts.update({f"params.{p.name}.description": p.description for p in self.params})
+        blank = [f"{where}.{lang}" for where, text in texts.items() for lang in ("en", "fr")
+                 if not getattr(text, lang).strip()]
+        return f"empty text(s): {', '.join(blank)} (write both en and fr)" if blank else None
+
+    def _unknown_placeholders(self) -> str | None:
         """``{host_port}`` in a text must be a param of the exercise (caught at load, not when
         a student reads a broken hint)."""
         known = {param.name for param in self.params}
         texts = [self.title, self.statement] + [x for c in self.checks for x in (c.title, c.hint)]
         unknown = sorted({name for text in texts for name in text.placeholders()} - known)
         if unknown:
-            raise ValueError(f"unknown placeholder(s) {', '.join(unknown)} (params: "
-                             f"{', '.join(sorted(known)) or 'none'})")
-        return self
+            return (f"unknown placeholder(s) {', '.join(unknown)} (params: "
+                    f"{', '.join(sorted(known)) or 'none'})")
+        return None
 
     @field_validator("params")
     @classmethod
@@ -70,14 +87,17 @@ class ExerciseSpec(BaseModel):
     @classmethod
     def _ids_are_unique_and_requirements_come_first(cls, checks: tuple) -> tuple:
         _unique("check", [check.id for check in checks])
+        ids = {check.id for check in checks}
         seen: set[str] = set()
         for check in checks:
             for required in check.requires:
-                if required not in seen:
-                    raise ValueError(
-                        f"check {check.id!r} requires {required!r}, which is not a check "
-                        "listed before it"
-                    )
+                if required not in ids:
+                    raise ValueError(f"check {check.id!r} requires {required!r}, which is not a "
+                                     f"check of this exercise")
+                if required not in seen:  # a check listed later: the order makes cycles impossible
+                    raise ValueError(f"check {check.id!r} requires {required!r}, which is listed "
+                                     "after it: list prerequisites first (this also rules out "
+                                     "cycles)")
             seen.add(check.id)
         return checks
 

@@ -59,12 +59,13 @@ def packs(extra: tuple[Path, ...] | list[Path] = (), *, environ=os.environ) -> l
     found = [Pack(builtin_pack_dir(), BUILTIN)]
     found += _installed()
     named = [p for p in environ.get(ENVIRONMENT_VARIABLE, "").split(os.pathsep) if p.strip()]
-    found += [_folder(Path(p), ENVIRONMENT_VARIABLE) for p in named]
-    found += [_folder(Path(p), "--exercises") for p in extra]
+    found += [pack_at(Path(p), ENVIRONMENT_VARIABLE) for p in named]
+    found += [pack_at(Path(p), "--exercises") for p in extra]
     return found
 
 
-def _folder(path: Path, named_by: str) -> Pack:
+def pack_at(path: Path, named_by: str) -> Pack:
+    """The pack in folder ``path``; a usage error naming ``named_by`` when it is not one."""
     root = path.expanduser().resolve()
     if not (root / "exercises").is_dir():
         raise UsageError(f"{named_by} {path}: not an exercise pack (no exercises/ folder in it; "
