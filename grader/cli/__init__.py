@@ -18,6 +18,7 @@ from grader.cli.batch import batch
 from grader.cli.check import check
 from grader.cli.explain import explain
 from grader.cli.list import list_exercises
+from grader.cli.new import new
 from grader.cli.plugin import plugin
 from grader.cli.schema import schema
 from grader.cli.validate import validate
@@ -31,7 +32,7 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, plugin, schema, validate, watch):
+for command in (batch, check, explain, list_exercises, new, plugin, schema, validate, watch):
     docker_grade.add_command(command)
 
 

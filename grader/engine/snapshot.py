@@ -19,6 +19,7 @@ from grader.engine.container import OWN_LABELS, Container, parse_time
 from grader.engine.image import Image
 from grader.engine.network import Network
 from grader.engine.references import local_names, normalize, repository_of
+from grader.engine.volume import Volume
 
 INSPECT_WORKERS = 8
 
@@ -31,6 +32,7 @@ class Snapshot:
     taken_at: datetime  # by the engine's clock: logs written after it are the grader's doing
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _volumes: dict[str, Volume | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
@@ -78,6 +80,23 @@ class Snapshot:
                 data = _inspect_image_or_none(self.engine.api, reference)
                 self._images[reference] = Image.from_inspect(data) if data else None
             return self._images[reference]
+
+    def volume(self, name: str) -> Volume | None:
+        """The named volume, inspected on first use (most exercises never ask); None if
+        absent."""
+        with self._images_lock:
+            if name not in self._volumes:
+                try:
+                    data = self.engine.api.inspect_volume(name)
+                except NotFound:
+                    data = None
+                self._volumes[name] = Volume.from_inspect(data) if data else None
+            return self._volumes[name]
+
+    def containers_using(self, volume: str) -> list[Container]:
+        """Containers, running or not, that mount the named volume ``volume``."""
+        return [c for c in self.containers
+                if any(m.type == "volume" and m.name == volume for m in c.mounts)]
 
     def runs_image(self, container: Container, reference: str) -> bool:
         """Whether ``container`` was started from image ``reference`` (any tag when it has none).

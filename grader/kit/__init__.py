@@ -40,6 +40,7 @@ from grader.engine.podman import (DEFAULT_PIDS_LIMIT, DOCKER, PODMAN, TOP_PS_ARG
                                   read_top, unreadable_top)
 from grader.engine.references import normalize
 from grader.engine.snapshot import Snapshot
+from grader.engine.volume import Volume
 from grader.engine.users import is_root
 from grader.i18n import Localized, Text, render, t
 from grader.kit.behaviour import (HOST, LOOPBACK, Isolation, Reach, answers_ping,
@@ -51,7 +52,7 @@ from grader.kit.plans import probe_plan
 from grader.kit.verdicts import (CheckFailed, NotApplicable, Undecided, Verdict, check, expect,
                                  fail, require_host_uids)
 from grader.probes import (FILE_ABSENT, HttpAnswer, Probe, ProbeResult, ProbeRunner, http_get,
-                           ping, read_in_container, resolve_host_paths, resolved_paths,
+                           ping, read_in_container, read_on_host, resolve_host_paths, resolved_paths,
                            stat_on_host, write_attempt, write_attempt_in_copy)
 from grader.spec.params import parse_size
 
@@ -62,14 +63,14 @@ __all__ = [
     # texts in both languages
     "t", "Localized", "Text", "render",
     # the snapshot's types
-    "Snapshot", "Container", "Endpoint", "Mount", "Network", "Image", "normalize", "is_root",
+    "Snapshot", "Container", "Endpoint", "Mount", "Network", "Image", "Volume", "normalize", "is_root",
     "DOCKER", "PODMAN", "DEFAULT_PIDS_LIMIT", "TOP_PS_ARGS", "TopReading", "read_top",
     "unreadable_top", "APIError", "NotFound",
     # containers the course does not name
     "Discovery", "Pair", "discover_pair",
     # probes, and verdicts proven both ways
     "Probe", "ProbeResult", "ProbeRunner", "HttpAnswer", "FILE_ABSENT", "ping", "http_get",
-    "read_in_container", "write_attempt", "write_attempt_in_copy", "stat_on_host",
+    "read_in_container", "read_on_host", "write_attempt", "write_attempt_in_copy", "stat_on_host",
     "resolve_host_paths", "resolved_paths", "run_probe", "answers_ping", "Reach", "Isolation",
     "expect_reaches", "expect_isolated", "http_answer", "unchanged_during", "netns_of",
     "unused_address", "taken_addresses", "HOST", "LOOPBACK",

@@ -6,13 +6,13 @@ binary the student could have replaced.
 """
 
 from grader.probes.kinds import (FILE_ABSENT, HttpAnswer, Probe, ProbeResult, http_get, ping,
-                                 read_in_container, resolve_host_paths, resolved_paths, stat_on_host,
+                                 read_in_container, read_on_host, resolve_host_paths, resolved_paths, stat_on_host,
                                  write_attempt, write_attempt_in_copy)
 from grader.probes.runner import ProbeRunner, ProbeUnavailable
 
 __all__ = [
     "HttpAnswer", "Probe", "ProbeResult", "ProbeRunner", "ProbeUnavailable",
-    "FILE_ABSENT", "http_get", "ping", "read_in_container", "resolve_host_paths",
+    "FILE_ABSENT", "http_get", "ping", "read_in_container", "read_on_host", "resolve_host_paths",
     "resolved_paths", "stat_on_host", "write_attempt",
     "write_attempt_in_copy",
 ]

@@ -158,6 +158,16 @@ def stat_on_host(folder: str, name: str) -> Probe:
                  timeout_s=10)
 
 
+def read_on_host(folder: str, name: str) -> Probe:
+    """Prints the engine host's ``folder/name`` (a volume's mountpoint, say), read through
+    ``folder`` mounted read-only the way `--mount` does (a missing folder is refused, never
+    created); exit FILE_ABSENT when there is no such file."""
+    script = (f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
+              'cat "$f"')
+    return Probe(command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True),
+                 timeout_s=10)
+
+
 FILE_ABSENT = 4  # read_in_container's exit code when there is no such file
 
 
