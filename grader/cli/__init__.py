@@ -21,6 +21,7 @@ from grader.cli.list import list_exercises
 from grader.cli.new import new
 from grader.cli.plugin import plugin
 from grader.cli.schema import schema
+from grader.cli.selftest import selftest
 from grader.cli.validate import validate
 from grader.cli.watch import watch
 from grader.errors import ExitCode, GraderError
@@ -32,7 +33,8 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, new, plugin, schema, validate, watch):
+for command in (batch, check, explain, list_exercises, new, plugin, schema, selftest, validate,
+                watch):
     docker_grade.add_command(command)
 
 
