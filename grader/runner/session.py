@@ -64,8 +64,22 @@ def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
         "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
         "-q", "-W", "ignore", *extra_args,
     ]
-    with _isolated_environment(), _no_current_test_variable():
-        return pytest.main(args, plugins=[*plugins, fixtures])
+    try:
+        with _isolated_environment(), _no_current_test_variable():
+            return pytest.main(args, plugins=[*plugins, fixtures])
+    finally:
+        _forget_modules(modules)
+
+
+def _forget_modules(paths: list[str]) -> None:
+    """pytest (importlib mode) reuses a module already in ``sys.modules`` under the same name,
+    even from another file: a later run in this process (watch, validate, another pack's
+    ``vol.py``) must import the file as it is then."""
+    wanted = {str(Path(path).resolve()) for path in paths}
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and str(Path(file).resolve()) in wanted:
+            del sys.modules[name]
 
 
 def _broken_module_outcomes(context: GradingContext,
