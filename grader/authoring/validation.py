@@ -19,7 +19,7 @@ from grader.authoring.solutions import ScriptError, mistakes, solution
 from grader.errors import SpecError
 from grader.kit import fixtures
 from grader.kit.fixtures import exercise_of
-from grader.runner.plugin import check_id_of, collect_checks
+from grader.runner.plugin import check_id_of, collect_checks, collection_error
 from grader.runner.session import run_pytest
 from grader.spec.loader import load_exercise, spec_line, spec_problems
 from grader.spec.models import ExerciseSpec
@@ -147,9 +147,8 @@ class _CollectingPlugin:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and report.nodeid:
-            lines = str(report.longrepr).strip().splitlines()
             path = str((self.rootpath / report.nodeid.split("::")[0]).resolve())
-            self.modules[path] = _Module(error=_short(lines))
+            self.modules[path] = _Module(error=collection_error(report))
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -159,12 +158,6 @@ class _CollectingPlugin:
             module = self.modules.setdefault(str(Path(item.path).resolve()), _Module())
             module.checks.append((check_id_of(item.obj), item.obj.__code__.co_firstlineno,
                                   unknown))
-
-
-def _short(lines: list[str]) -> str:
-    """The telling line of a collection error: the exception, or pytest's summary."""
-    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
-    return errors[-1] if errors else (lines[-1] if lines else "?")
 
 
 def _collect(modules: list[Path]) -> dict[str, _Module]:

@@ -41,6 +41,13 @@ def collect_checks(collector, name: str, obj) -> list:
     return list(collector._genfunctions(name, obj))
 
 
+def collection_error(report: pytest.CollectReport) -> str:
+    """The telling line of a module that could not be collected: its exception."""
+    lines = str(report.longrepr).strip().splitlines()
+    errors = [line.removeprefix("E").strip() for line in lines if line.startswith("E ")]
+    return errors[-1] if errors else (lines[-1] if lines else "?")
+
+
 class GraderPlugin:
     def __init__(self, context: GradingContext):
         self.context = context
@@ -58,8 +65,7 @@ class GraderPlugin:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed and report.nodeid:
-            reason = str(report.longrepr).strip().splitlines()
-            self.broken_modules[exercise_of(report.nodeid)] = reason[-1] if reason else "?"
+            self.broken_modules[exercise_of(report.nodeid)] = collection_error(report)
 
     def pytest_collection_modifyitems(self, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:

@@ -60,15 +60,21 @@ def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
     """pytest over check modules, isolated from the current folder, with the kit's fixtures."""
     args = [
         *modules,
-        "-c", str(_INI), "--rootdir", str(Path(modules[0]).parent), "--noconftest",
+        "-c", str(_INI), "--rootdir", _common_folder(modules), "--noconftest",
         "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
-        "-q", "-W", "ignore", *extra_args,
+        "-q", "-W", "ignore", "--continue-on-collection-errors", *extra_args,
     ]
     try:
         with _isolated_environment(), _no_current_test_variable():
             return pytest.main(args, plugins=[*plugins, fixtures])
     finally:
         _forget_modules(modules)
+
+
+def _common_folder(modules: list[str]) -> str:
+    """The rootdir: a folder holding every module (packs may live anywhere), so that each one
+    has a node id of its own."""
+    return os.path.commonpath([str(Path(module).resolve().parent) for module in modules])
 
 
 def _forget_modules(paths: list[str]) -> None:
