@@ -1,8 +1,10 @@
 """The class roster: a CSV file with a header, one student per line.
 
 Columns: ``student_id`` and ``docker_host`` (required), ``name``, ``tls_dir`` (client
-certificates for ``tcp://`` with TLS) and ``folder`` (where the student's files are: Dockerfile,
-image archive). A malformed roster is refused before anything runs, with the line at fault.
+certificates for ``tcp://`` with TLS), ``folder`` (where the student's files are: Dockerfile,
+image archive) and ``set`` (the student's own params, as ``--set`` takes them, separated by
+``;``: ``host_port=8183;subnet=192.168.7.0/24``). A malformed roster is refused before anything
+runs, with the line at fault.
 
 >>> load_roster(Path("class.csv"))[0].docker_host          # doctest: +SKIP
 'ssh://student1@lab-01'
@@ -19,12 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from grader.errors import UsageError
 
 REQUIRED = ("student_id", "docker_host")
-OPTIONAL = ("name", "tls_dir", "folder")
+OPTIONAL = ("name", "tls_dir", "folder", "set")
 SCHEMES = ("unix://", "tcp://", "ssh://", "npipe://", "http://", "https://")
 
 
 class RosterEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              populate_by_name=True)
 
     # It names the student's report file: letters, digits, and . _ @ - only.
     student_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", max_length=128)
@@ -32,7 +35,16 @@ class RosterEntry(BaseModel):
     name: str = ""
     tls_dir: Optional[Path] = None
     folder: Optional[Path] = None
+    settings: tuple[str, ...] = Field(default=(), alias="set")
     line: int = Field(default=0, exclude=True)
+
+    @field_validator("settings", mode="before")
+    @classmethod
+    def _split_settings(cls, value):
+        """``a=1;b=2`` -> ``("a=1", "b=2")``; each is checked against the exercises later."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(";") if part.strip())
+        return value
 
     @field_validator("docker_host")
     @classmethod

@@ -72,7 +72,9 @@ def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> li
                "--lang", options.lang, "--docker-host", entry.docker_host,
                "--probe-image", options.probe_image]
     command += [arg for pack in options.exercise_packs for arg in ("--exercises", str(pack))]
-    command += [arg for setting in options.settings for arg in ("--set", setting)]
+    # the class's settings first: a student's own value for the same param wins
+    settings = (*options.settings, *entry.settings)
+    command += [arg for setting in settings for arg in ("--set", setting)]
     if entry.tls_dir:
         command += ["--tls-dir", str(entry.tls_dir)]
     return command

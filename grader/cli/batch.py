@@ -38,17 +38,20 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
 @context_option("Grade every student on the engine of this docker CLI context, instead of "
                 "the roster's docker_host.")
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
-def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[str, ...], out_dir: Path, jobs: int,
-          timeout_s: float, settings: tuple[str, ...], lang: str | None, context: str | None,
+def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[str, ...],
+          out_dir: Path, jobs: int, timeout_s: float, settings: tuple[str, ...], lang: str | None, context: str | None,
           probe_image: str) -> None:
-    """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder])."""
+    """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder,
+    set])."""
     lang = resolve_lang(lang)
     entries = load_roster(roster)
     if context:
         from grader.engine.contexts import resolve_endpoint  # the Docker SDK: only when asked
 
         entries = _on_engine(entries, resolve_endpoint(context=context))
-    assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))  # refuse bad input now
+    catalog = Catalog.load(exercise_packs)
+    assignments = catalog.assign(list(exercises), list(settings))  # refuse bad input now
+    _check_student_settings(catalog, roster, entries, exercises, settings)
     options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image,
                            tuple(pack.resolve() for pack in exercise_packs))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,16 @@ def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[st
     Console().print(_summary_table(result))
     graded_all = all(row.status is RowStatus.GRADED for row in rows)
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
+
+
+def _check_student_settings(catalog, roster: Path, entries: list[RosterEntry],
+                            exercises: tuple[str, ...], settings: tuple[str, ...]) -> None:
+    """A student's ``set`` column is refused before anyone is graded, with its line."""
+    for entry in entries:
+        try:
+            catalog.assign(list(exercises), [*settings, *entry.settings])
+        except UsageError as error:
+            raise UsageError(f"{roster}:{entry.line}: set: {error.message}") from None
 
 
 def _on_engine(entries: list[RosterEntry], endpoint) -> list[RosterEntry]:

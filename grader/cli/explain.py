@@ -15,21 +15,27 @@ _REQUIRES = t("requires", "nécessite")
 
 @click.command()
 @click.argument("exercise")
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Show the statement with this param's value (as check --set takes it).")
 @lang_option
 @exercises_option
-def explain(*, exercise_packs: tuple[Path, ...], exercise: str, lang: str | None) -> None:
-    """Show an exercise's statement, params and checks."""
+def explain(*, exercise_packs: tuple[Path, ...], exercise: str, settings: tuple[str, ...],
+            lang: str | None) -> None:
+    """Show an exercise's statement, params and checks (with --set, as a student given those
+    values reads them)."""
     lang = resolve_lang(lang)
-    spec = Catalog.load(exercise_packs).get(exercise)
-    click.echo(f"{spec.number}. {spec.id}: {spec.title.fill(spec.defaults).render(lang)}\n")
-    click.echo(spec.statement.fill(spec.defaults).render(lang).rstrip() + "\n")
+    assignment = Catalog.load(exercise_packs).assign([exercise], list(settings))[0]
+    spec, values = assignment.spec, assignment.params
+    click.echo(f"{spec.number}. {spec.id}: {spec.title.fill(values).render(lang)}\n")
+    click.echo(spec.statement.fill(values).render(lang).rstrip() + "\n")
     click.echo(f"{_PARAMS.render(lang)}:")
     for param in spec.params:
-        default = _DISCOVERED.render(lang) if param.default is None else param.default
+        value = values[param.name]
+        default = _DISCOVERED.render(lang) if value is None else value
         click.echo(f"  {param.name} = {default}  ({param.type}) {param.description.render(lang)}")
     if not spec.params:
         click.echo(f"  {_NONE.render(lang)}")
     click.echo(f"\n{_CHECKS.render(lang)} ({spec.max_score:g} pts):")
     for check in spec.checks:
         requires = f"  [{_REQUIRES.render(lang)}: {', '.join(check.requires)}]" if check.requires else ""
-        click.echo(f"  {check.id} ({check.weight:g}): {check.title.fill(spec.defaults).render(lang)}{requires}")
+        click.echo(f"  {check.id} ({check.weight:g}): {check.title.fill(values).render(lang)}{requires}")

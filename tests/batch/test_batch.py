@@ -99,6 +99,24 @@ def test_rerunning_regrades_and_drops_a_stale_report(students, class_engines, tm
     assert not (out / "erin.json").exists()
 
 
+def test_each_student_is_graded_with_their_own_set_column(students, class_engines, tmp_path):
+    """grace was given 192.168.7.0/24 in the roster's set column; hugo the default."""
+    for host, subnet in zip(students, ("192.168.7.0/24", "192.168.7.0/24")):
+        host.network("mybridge", subnet=subnet)
+        host.container("busybox", network="mybridge")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,docker_host,set\n"
+                      f"grace,{class_engines[0].docker_host},subnet=192.168.7.0/24\n"
+                      f"hugo,{class_engines[1].docker_host},\n")
+    out = tmp_path / "out"
+    assert docker_grade("batch", str(roster), "custom-bridge", "--out", str(out)).exit_code == 0
+    statuses = {student: {c["id"]: c["status"] for c in json.loads(
+        (out / f"{student}.json").read_text())["exercises"][0]["checks"]}
+        for student in ("grace", "hugo")}
+    assert statuses["grace"]["network-subnet"] == "passed"
+    assert statuses["hugo"]["network-subnet"] == "failed"  # the default asks for 192.168.0.0/24
+
+
 def test_a_host_that_hangs_is_cut_at_the_time_limit(tmp_path):
     with silent_engine(tmp_path / "silent.sock") as url:
         roster = write_roster(tmp_path / "roster.csv", [("frank", "", url)])

@@ -43,3 +43,20 @@ def test_the_cli_refuses_a_malformed_roster_before_grading(tmp_path):
     run = docker_grade("batch", str(path), "--out", str(tmp_path / "out"))
     assert run.exit_code == 2 and f"{path}:2:" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_set_column_gives_a_student_their_own_params(tmp_path):
+    entries = load_roster(roster(tmp_path, "student_id,docker_host,set\n"
+                                           "s1,unix:///x,host_port=8183; subnet=192.168.7.0/24\n"
+                                           "s2,unix:///y,\n"))
+    assert entries[0].settings == ("host_port=8183", "subnet=192.168.7.0/24")
+    assert entries[1].settings == ()
+
+
+def test_a_bad_set_value_is_refused_with_its_line_before_grading(tmp_path):
+    path = roster(tmp_path, "student_id,docker_host,set\ns1,unix:///x,\n"
+                            "s2,unix:///y,subnet=192.168.7.0/33\n")
+    run = docker_grade("batch", str(path), "--out", str(tmp_path / "out"))
+    assert run.exit_code == 2 and "Traceback" not in run.stderr
+    assert f"{path}:3: set: --set 'subnet=192.168.7.0/33'" in run.stderr
+    assert not (tmp_path / "out").exists()

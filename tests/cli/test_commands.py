@@ -32,6 +32,15 @@ def test_explain_shows_statement_params_and_weighted_checks():
     assert "b-cannot-reach-a (2)" in run.stdout and "(6 pts)" in run.stdout
 
 
+def test_explain_with_set_shows_a_students_own_values():
+    run = docker_grade("explain", "custom-bridge", "--set", "subnet=192.168.7.0/24", "--lang", "en")
+    assert run.exit_code == 0
+    assert "--subnet=192.168.7.0/24 mybridge" in run.stdout
+    assert "subnet = 192.168.7.0/24" in run.stdout and "192.168.0.0/24" not in run.stdout
+    bad = docker_grade("explain", "custom-bridge", "--set", "subnet=nope")
+    assert bad.exit_code == 2 and "not a subnet" in bad.stderr
+
+
 def test_python_dash_m_grader_is_the_same_program(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "grader", "--version"],
                                capture_output=True, text=True, cwd=tmp_path)
