@@ -176,3 +176,16 @@ def _wait_for_ssh(env, timeout=20.0):
             return
         time.sleep(0.2)
     raise RuntimeError("sshd on 127.0.0.1:2222 did not accept the test key")
+
+
+# -- markers ---------------------------------------------------------------------------------
+# A test that asks for one of these needs a real engine: it is marked `engine`, so that
+# `pytest -m "not engine"` runs the rest in seconds.
+ENGINE_FIXTURES = {"docker_client", "fixture_images", "student", "lying_images", "node_images",
+                   "class_engines", "ssh_access", "throwaway_engine"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine)

@@ -1,6 +1,9 @@
 """A container as the engine's inspect describes it, with the fields the checks read.
 
->>> container = Container.from_inspect(inspect_dict)   # doctest: +SKIP
+>>> container = Container.from_inspect({"Id": "5e1f", "Name": "/mynginx", "Created":
+...     "2026-11-28T10:00:00Z", "Config": {"Image": "nginx:alpine"}, "Image": "sha256:55",
+...     "State": {"Status": "running", "Running": True, "StartedAt": "2026-11-28T10:00:01Z"},
+...     "NetworkSettings": {"Networks": {"mybridge": {"IPAddress": "192.168.0.2"}}}})
 >>> container.name, container.running, container.networks["mybridge"].ip
 ('mynginx', True, '192.168.0.2')
 """

@@ -3,7 +3,8 @@
 The ``type`` field picks the model (a discriminated union), and each model knows how to parse
 a value given on the command line:
 
->>> SubnetParam(name="subnet", default="192.168.0.0/24", description=...).parse("10.0.0.0/8")
+>>> SubnetParam(type="subnet", name="subnet", default="192.168.0.0/24",
+...             description={"en": "subnet", "fr": "sous-réseau"}).parse("10.0.0.0/8")
 '10.0.0.0/8'
 """
 

@@ -1,6 +1,6 @@
 """How ``watch`` shows its updates: a live board on a terminal, or one JSON object per line.
 
->>> JsonLines(io.StringIO())(update)          # doctest: +SKIP   {"time": ..., "exercises": [...]}
+``JsonLines(sys.stdout)(update)`` prints ``{"time": ..., "exercises": [...]}`` for each grading.
 """
 
 from __future__ import annotations
