@@ -7,23 +7,64 @@ import posixpath
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
-from grader.kit import (APIError, Container, Localized, TopReading, Undecided, check,
-                        DEFAULT_PIDS_LIMIT, DOCKER, fail, fixture, parse_size, PODMAN, read_top,
-                        render, require_host_uids, resolve_host_paths, resolved_paths, run_probe, t,
-                        TOP_PS_ARGS, unreadable_top)
-
+from grader.kit import (
+    DEFAULT_PIDS_LIMIT,
+    DOCKER,
+    PODMAN,
+    TOP_PS_ARGS,
+    APIError,
+    Container,
+    Localized,
+    TopReading,
+    Undecided,
+    check,
+    fail,
+    fixture,
+    parse_size,
+    read_top,
+    render,
+    require_host_uids,
+    resolve_host_paths,
+    resolved_paths,
+    run_probe,
+    t,
+    unreadable_top,
+)
 
 # The rubric's list. A mount of one of these, of anything under one (``/root/.ssh``), of a
 # folder holding one (``/var``, ``/run``), or of any Docker socket (rootless ones live in
 # $XDG_RUNTIME_DIR) is sensitive; so is a path or a volume that leads to one.
-SENSITIVE_PATHS = ("/", "/etc", "/var/log", "/root", "/proc", "/sys", "/var/run/docker.sock",
-                   "/run/docker.sock")
+SENSITIVE_PATHS = (
+    "/",
+    "/etc",
+    "/var/log",
+    "/root",
+    "/proc",
+    "/sys",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+)
 # Harmless when mounted read-only (the clarified rubric): the container's clock and zone.
 HARMLESS_READ_ONLY = ("/etc/localtime", "/etc/timezone")
 # What a container holds with no --cap-add (Docker's default set).
-DEFAULT_CAPABILITIES = frozenset({
-    "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-    "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"})
+DEFAULT_CAPABILITIES = frozenset(
+    {
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FSETID",
+        "FOWNER",
+        "MKNOD",
+        "NET_RAW",
+        "SETGID",
+        "SETUID",
+        "SETFCAP",
+        "SETPCAP",
+        "NET_BIND_SERVICE",
+        "SYS_CHROOT",
+        "KILL",
+        "AUDIT_WRITE",
+    }
+)
 _NONE = t("none", "aucune")
 
 
@@ -51,22 +92,33 @@ class Graded:
 
 def _memory(c: Container, processes, params) -> Rule:
     limit, cap = c.host_config.get("Memory") or 0, parse_size(params["max_memory"])
-    return Rule(0 < limit <= cap, t("memory limit", "limite de mémoire"),
-                f"0 < --memory <= {params['max_memory']}", _bytes(limit) if limit else _NONE)
+    return Rule(
+        0 < limit <= cap,
+        t("memory limit", "limite de mémoire"),
+        f"0 < --memory <= {params['max_memory']}",
+        _bytes(limit) if limit else _NONE,
+    )
 
 
 def _cpu(c: Container, processes, params) -> Rule:
     nano, quota = c.host_config.get("NanoCpus") or 0, c.host_config.get("CpuQuota") or 0
     cpuset = c.host_config.get("CpusetCpus") or ""  # confined to some CPUs: a limit too
-    limits = ([f"--cpus={nano / 1e9:g}"] * bool(nano) + [f"--cpu-quota={quota}"] * (quota > 0)
-              + [f"--cpuset-cpus={cpuset}"] * bool(cpuset))
+    limits = (
+        [f"--cpus={nano / 1e9:g}"] * bool(nano)
+        + [f"--cpu-quota={quota}"] * (quota > 0)
+        + [f"--cpuset-cpus={cpuset}"] * bool(cpuset)
+    )
     return Rule(bool(limits), t("CPU limit", "limite de CPU"), "--cpus", limits or _NONE)
 
 
 def _pids(c: Container, processes, params) -> Rule:
     limit = c.host_config.get("PidsLimit") or 0
-    return Rule(limit > 0, t("PID limit", "limite de PID"), "--pids-limit > 0",
-                limit if limit > 0 else _NONE)
+    return Rule(
+        limit > 0,
+        t("PID limit", "limite de PID"),
+        "--pids-limit > 0",
+        limit if limit > 0 else _NONE,
+    )
 
 
 def _podman_pids(c: Container, processes, params) -> Rule:
@@ -76,18 +128,26 @@ def _podman_pids(c: Container, processes, params) -> Rule:
     rule = _pids(c, processes, params)
     if (c.host_config.get("PidsLimit") or 0) != DEFAULT_PIDS_LIMIT:
         return rule
-    return replace(rule, passed=False, found=t(
-        "{n}, podman's default for every container, not a limit set with --pids-limit",
-        "{n}, la valeur par défaut de podman pour tout conteneur, pas une limite posée avec "
-        "--pids-limit").format(n=DEFAULT_PIDS_LIMIT))
+    return replace(
+        rule,
+        passed=False,
+        found=t(
+            "{n}, podman's default for every container, not a limit set with --pids-limit",
+            "{n}, la valeur par défaut de podman pour tout conteneur, pas une limite posée avec "
+            "--pids-limit",
+        ).format(n=DEFAULT_PIDS_LIMIT),
+    )
 
 
 def _privileges(c: Container, processes, params) -> Rule:
     """Privileged, or holding a capability beyond Docker's default set: ``--cap-drop ALL
     --cap-add NET_BIND_SERVICE`` holds less than the default, and passes."""
     privileged = bool(c.host_config.get("Privileged"))
-    added = [cap for cap in c.host_config.get("CapAdd") or []
-             if _capability(cap) not in DEFAULT_CAPABILITIES]
+    added = [
+        cap
+        for cap in c.host_config.get("CapAdd") or []
+        if _capability(cap) not in DEFAULT_CAPABILITIES
+    ]
     found = ["--privileged"] * privileged + [f"--cap-add={cap}" for cap in added]
     return Rule(not found, t("extra privileges", "privilèges en plus"), _NONE, found)
 
@@ -95,16 +155,19 @@ def _privileges(c: Container, processes, params) -> Rule:
 def _capability(name: str) -> str:
     """``cap_net_admin`` and ``NET_ADMIN`` name one capability (``ALL`` stays ALL)."""
     upper = name.strip().upper()
-    return upper[len("CAP_"):] if upper.startswith("CAP_") else upper
+    return upper[len("CAP_") :] if upper.startswith("CAP_") else upper
 
 
 def _non_root(c: Container, processes, params) -> Rule:
     if processes is None:
         return Rule(False, t("processes unreadable", "processus illisibles"), "uid != 0", "?")
     root = [p for p in processes if p["UID"] == "0"]
-    return Rule(not root, t("processes run as root", "des processus tournent en root"),
-                t("no process with uid 0", "aucun processus d'uid 0"),
-                [f"{p['CMD']} (uid {p['UID']})" for p in root or processes])
+    return Rule(
+        not root,
+        t("processes run as root", "des processus tournent en root"),
+        t("no process with uid 0", "aucun processus d'uid 0"),
+        [f"{p['CMD']} (uid {p['UID']})" for p in root or processes],
+    )
 
 
 def _mounts(c: Container, host_paths: HostPaths) -> Rule:
@@ -115,16 +178,24 @@ def _mounts(c: Container, host_paths: HostPaths) -> Rule:
             continue
         if mount.destination.endswith("docker.sock") or _sensitive_mount(source, mount.read_write):
             sensitive.append(source.given)
-    return Rule(not sensitive, t("sensitive host paths mounted", "chemins sensibles de l'hôte montés"),
-                _NONE, sensitive)
+    return Rule(
+        not sensitive,
+        t("sensitive host paths mounted", "chemins sensibles de l'hôte montés"),
+        _NONE,
+        sensitive,
+    )
 
 
 def _single_process(c: Container, processes, params) -> Rule:
     if processes is None:
         return Rule(False, t("processes unreadable", "processus illisibles"), 1, "?")
     counted = _without_init(c, processes)
-    return Rule(len(counted) == 1, t("more than one process", "plus d'un processus"),
-                t("1 process", "1 processus"), [p["CMD"] for p in counted])
+    return Rule(
+        len(counted) == 1,
+        t("more than one process", "plus d'un processus"),
+        t("1 process", "1 processus"),
+        [p["CMD"] for p in counted],
+    )
 
 
 def _without_init(c: Container, processes: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -139,8 +210,12 @@ def _without_init(c: Container, processes: list[dict[str, str]]) -> list[dict[st
 
 
 RULES: dict[str, Callable[[Container, Any, dict], Rule]] = {
-    "memory-limited": _memory, "cpu-limited": _cpu, "pids-limited": _pids,
-    "not-privileged": _privileges, "non-root": _non_root, "single-process": _single_process,
+    "memory-limited": _memory,
+    "cpu-limited": _cpu,
+    "pids-limited": _pids,
+    "not-privileged": _privileges,
+    "non-root": _non_root,
+    "single-process": _single_process,
 }
 
 
@@ -177,10 +252,20 @@ class HostPaths:
 
     def __init__(self, api, probes, containers: list[Container]):
         self.api = api
-        self._devices = {m.name: self._volume_device(m.name) for c in containers
-                         for m in c.mounts if m.type == "volume" and m.name}
-        given = sorted({path for c in containers for m in c.mounts
-                        if (path := self._given(m)) and not _sensitive(path)})
+        self._devices = {
+            m.name: self._volume_device(m.name)
+            for c in containers
+            for m in c.mounts
+            if m.type == "volume" and m.name
+        }
+        given = sorted(
+            {
+                path
+                for c in containers
+                for m in c.mounts
+                if (path := self._given(m)) and not _sensitive(path)
+            }
+        )
         self.problem: Localized | None = None
         self._resolved = self._resolve(probes, given) if given else {}
 
@@ -212,13 +297,15 @@ class HostPaths:
             result, problem = None, render(error.why, "en")
         resolved = resolved_paths(result) if result and result.exit_code == 0 else {}
         if set(resolved) != set(paths):
-            self.problem = t("the mounts' host paths could not be followed: {e}",
-                             "les chemins des montages n'ont pas pu être suivis : {e}").format(e=problem)
+            self.problem = t(
+                "the mounts' host paths could not be followed: {e}",
+                "les chemins des montages n'ont pas pu être suivis : {e}",
+            ).format(e=problem)
         return resolved
 
 
 def _bytes(size: int) -> str:
-    return f"{size / 1024 ** 2:g}m"
+    return f"{size / 1024**2:g}m"
 
 
 def _processes(api, container: Container, product: str) -> TopReading:
@@ -229,8 +316,10 @@ def _processes(api, container: Container, product: str) -> TopReading:
     try:
         top = api.top(container.id, ps_args=ps_args)
     except APIError as error:
-        return TopReading(None, t("`top` failed: {e}", "`top` a échoué : {e}")
-                          .format(e=error.explanation or error))
+        return TopReading(
+            None,
+            t("`top` failed: {e}", "`top` a échoué : {e}").format(e=error.explanation or error),
+        )
     except ValueError:  # an empty body is no JSON (requests' JSONDecodeError is a ValueError)
         return TopReading(None, unreadable_top(product))
     if product == PODMAN:
@@ -240,8 +329,9 @@ def _processes(api, container: Container, product: str) -> TopReading:
     return TopReading([dict(zip(titles, row)) for row in top.get("Processes") or []])
 
 
-def grade_container(api, container: Container, host_paths: HostPaths, params,
-                    product: str = DOCKER) -> Graded:
+def grade_container(
+    api, container: Container, host_paths: HostPaths, params, product: str = DOCKER
+) -> Graded:
     top = _processes(api, container, product)
     rules = {check_id: rule(container, top.processes, params) for check_id, rule in RULES.items()}
     if product == PODMAN:
@@ -260,16 +350,22 @@ def graded(snapshot, probes, params) -> Graded | None:
     if not running:
         return None
     host_paths = HostPaths(snapshot.engine.api, probes, running)
-    candidates = [grade_container(snapshot.engine.api, c, host_paths, params,
-                                  snapshot.engine.host.product) for c in running]
+    candidates = [
+        grade_container(snapshot.engine.api, c, host_paths, params, snapshot.engine.host.product)
+        for c in running
+    ]
     return max(candidates, key=lambda g: g.passing)  # the newest among equals: max keeps the first
 
 
 def _judge(graded: Graded | None, check_id: str, params, verdict) -> None:
     if graded is None:
-        fail(t("no running {i} container", "aucun conteneur {i} en marche").format(i=params["image"]),
-             expected=f"docker run -d --memory=256m --cpus=0.5 --pids-limit=100 {params['image']}",
-             found=t("nothing to grade", "rien à corriger"))
+        fail(
+            t("no running {i} container", "aucun conteneur {i} en marche").format(
+                i=params["image"]
+            ),
+            expected=f"docker run -d --memory=256m --cpus=0.5 --pids-limit=100 {params['image']}",
+            found=t("nothing to grade", "rien à corriger"),
+        )
     rule = graded.rules[check_id]
     verdict.evidence(container=graded.container.describe())
     if check_id in graded.undecided:  # an unreadable `top` included: it says why

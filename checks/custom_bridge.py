@@ -18,9 +18,13 @@ def attached(snapshot, params, network) -> list[Container]:
     best first (run with -itd)."""
     subnet = ipaddress.ip_network(params["subnet"])
     found = [
-        c for c in snapshot.running()
-        if network and network.name in c.networks and snapshot.runs_image(c, params["image"])
-        and c.networks[network.name].ip and ipaddress.ip_address(c.networks[network.name].ip) in subnet
+        c
+        for c in snapshot.running()
+        if network
+        and network.name in c.networks
+        and snapshot.runs_image(c, params["image"])
+        and c.networks[network.name].ip
+        and ipaddress.ip_address(c.networks[network.name].ip) in subnet
     ]
     return sorted(found, key=lambda c: not _detached_with_tty(c))
 
@@ -36,17 +40,24 @@ def _detached_with_tty(container: Container) -> bool:
 @check("network-exists")
 def check_network_exists(network, params, snapshot, verdict):
     verdict.evidence(networks=[n.name for n in snapshot.networks if n.user_defined])
-    expect(network is not None, t("no such network", "réseau introuvable"),
-           expected=t("a network named {n}", "un réseau nommé {n}").format(n=params["network"]),
-           found=[n.name for n in snapshot.networks if n.user_defined])
+    expect(
+        network is not None,
+        t("no such network", "réseau introuvable"),
+        expected=t("a network named {n}", "un réseau nommé {n}").format(n=params["network"]),
+        found=[n.name for n in snapshot.networks if n.user_defined],
+    )
     verdict.evidence(network=network.name, network_id=network.id[:12])
 
 
 @check("network-driver")
 def check_network_driver(network, verdict):
     verdict.evidence(network=network.name, driver=network.driver)
-    expect(network.driver == "bridge", t("wrong driver", "mauvais pilote"),
-           expected="bridge", found=network.driver)
+    expect(
+        network.driver == "bridge",
+        t("wrong driver", "mauvais pilote"),
+        expected="bridge",
+        found=network.driver,
+    )
 
 
 @check("network-subnet")
@@ -58,8 +69,10 @@ def check_network_subnet(network, params, verdict):
     what = t("wrong subnet", "mauvais sous-réseau")
     wider = [s for s in network.subnets if _contains(s, wanted)]
     if wider:
-        what = t("the subnet is wider than asked: check the prefix length",
-                 "le sous-réseau est plus large que demandé : vérifiez la longueur du préfixe")
+        what = t(
+            "the subnet is wider than asked: check the prefix length",
+            "le sous-réseau est plus large que demandé : vérifiez la longueur du préfixe",
+        )
     fail(what, expected=wanted, found=list(network.subnets))
 
 
@@ -83,27 +96,43 @@ def check_container_attached(attached, network, params, snapshot, verdict):
     on_network = [c.describe() for c in snapshot.running() if network.name in c.networks]
     verdict.evidence(network=network.name, running_on_network=on_network)
     if not attached:
-        fail(t("no running {i} container on {n} with an address in {s}",
-               "aucun conteneur {i} en marche sur {n} avec une adresse dans {s}").format(
-                 i=params["image"], n=network.name, s=params["subnet"]),
-             expected=t("a running {i} container attached to {n}",
-                        "un conteneur {i} en marche attaché à {n}").format(
-                 i=params["image"], n=network.name),
-             found=on_network)
+        fail(
+            t(
+                "no running {i} container on {n} with an address in {s}",
+                "aucun conteneur {i} en marche sur {n} avec une adresse dans {s}",
+            ).format(i=params["image"], n=network.name, s=params["subnet"]),
+            expected=t(
+                "a running {i} container attached to {n}",
+                "un conteneur {i} en marche attaché à {n}",
+            ).format(i=params["image"], n=network.name),
+            found=on_network,
+        )
     chosen = attached[0]
     verdict.evidence(container=chosen.describe(), ip=chosen.networks[network.name].ip)
-    verdict.note(t("{c} has address {ip} on {n}", "{c} a l'adresse {ip} sur {n}").format(
-        c=chosen.describe(), ip=chosen.networks[network.name].ip, n=network.name))
+    verdict.note(
+        t("{c} has address {ip} on {n}", "{c} a l'adresse {ip} sur {n}").format(
+            c=chosen.describe(), ip=chosen.networks[network.name].ip, n=network.name
+        )
+    )
 
 
 @check("container-detached-tty")
 def check_container_detached_tty(attached, verdict):
     container = attached[0]  # the best candidate: -itd if any is
     flags = {"tty (-t)": container.tty, "open stdin (-i)": container.open_stdin}
-    verdict.evidence(container=container.describe(), tty=container.tty,
-                     open_stdin=container.open_stdin, status=container.status)
+    verdict.evidence(
+        container=container.describe(),
+        tty=container.tty,
+        open_stdin=container.open_stdin,
+        status=container.status,
+    )
     missing = [name for name, present in flags.items() if not present]
-    expect(not missing, t("it does not run with a TTY and open stdin (-itd)",
-                          "il ne tourne pas avec un TTY et l'entrée standard ouverte (-itd)"),
-           expected="-i -t -d", found=t("missing: {m}", "manque : {m}").format(m=", ".join(missing)))
-
+    expect(
+        not missing,
+        t(
+            "it does not run with a TTY and open stdin (-itd)",
+            "il ne tourne pas avec un TTY et l'entrée standard ouverte (-itd)",
+        ),
+        expected="-i -t -d",
+        found=t("missing: {m}", "manque : {m}").format(m=", ".join(missing)),
+    )

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from grader.kit import (CheckFailed, Container, Discovery, Pair, Snapshot, Undecided,
-                        answers_ping, check, discover_pair, expect, expect_isolated,
-                        expect_reaches, fail, fixture, HOST, Isolation, probe_plan, LOOPBACK, netns_of,
-                        PODMAN, Reach, t, taken_addresses, unchanged_during,
-                        unused_address)
+from grader.kit import (
+    HOST,
+    LOOPBACK,
+    PODMAN,
+    CheckFailed,
+    Container,
+    Discovery,
+    Isolation,
+    Pair,
+    Reach,
+    Snapshot,
+    Undecided,
+    answers_ping,
+    check,
+    discover_pair,
+    expect,
+    expect_isolated,
+    expect_reaches,
+    fail,
+    fixture,
+    netns_of,
+    probe_plan,
+    t,
+    taken_addresses,
+    unchanged_during,
+    unused_address,
+)
 
 
 def _candidates(snapshot: Snapshot) -> list[Container]:
@@ -38,15 +60,21 @@ def _silent_ip(snapshot: Snapshot, container: Container, network: str | None) ->
 
 
 def _separated(pair: Pair, params) -> bool:
-    return (not pair.a.shares_network_with(pair.b)
-            and (params["net_a"] is None or params["net_a"] in pair.a.networks)
-            and (params["net_b"] is None or params["net_b"] in pair.b.networks))
+    return (
+        not pair.a.shares_network_with(pair.b)
+        and (params["net_a"] is None or params["net_a"] in pair.a.networks)
+        and (params["net_b"] is None or params["net_b"] in pair.b.networks)
+    )
 
 
 def discover(snapshot: Snapshot, params) -> Discovery:
     """The newest pair on separate user-defined bridge networks: the rubric's A and B."""
-    return discover_pair(snapshot, (params["a"], params["b"]), _candidates(snapshot),
-                         accept=lambda p: _separated(p, params))
+    return discover_pair(
+        snapshot,
+        (params["a"], params["b"]),
+        _candidates(snapshot),
+        accept=lambda p: _separated(p, params),
+    )
 
 
 def _sharing(snapshot: Snapshot) -> Pair | None:
@@ -54,21 +82,33 @@ def _sharing(snapshot: Snapshot) -> Pair | None:
     return discover_pair(snapshot, (None, None), _candidates(snapshot), accept=lambda p: True).pair
 
 
-def _host_reach(snapshot: Snapshot, container: Container, net: str | None,
-                letter: str) -> Reach | None:
+def _host_reach(
+    snapshot: Snapshot, container: Container, net: str | None, letter: str
+) -> Reach | None:
     """A ping of ``container`` from the host (loopback as control of a silence); None when it
     has no address on a bridge network."""
     ip = _bridge_ip(snapshot, container, net)
     if ip is None:
         return None
-    return Reach(target_ip=ip, control_ip=LOOPBACK, silent_ip=_silent_ip(snapshot, container, net),
-                 netns=HOST, source=t("the host", "l'hôte"), target=letter)
+    return Reach(
+        target_ip=ip,
+        control_ip=LOOPBACK,
+        silent_ip=_silent_ip(snapshot, container, net),
+        netns=HOST,
+        source=t("the host", "l'hôte"),
+        target=letter,
+    )
 
 
 def _b_to_a(snapshot: Snapshot, pair: Pair, params) -> Isolation:
-    return Isolation(target_ips=tuple(_ips(pair.a)), control_ip=_control_ip(pair, params),
-                     silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
-                     netns=netns_of(pair.b), source="B", target="A")
+    return Isolation(
+        target_ips=tuple(_ips(pair.a)),
+        control_ip=_control_ip(pair, params),
+        silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
+        netns=netns_of(pair.b),
+        source="B",
+        target="A",
+    )
 
 
 @probe_plan
@@ -77,9 +117,11 @@ def pings(snapshot: Snapshot, params) -> dict:
     pair = discover(snapshot, params).pair
     if pair is None:
         return {}
-    return {"host-reaches-a": _host_reach(snapshot, pair.a, params["net_a"], "A"),
-            "host-reaches-b": _host_reach(snapshot, pair.b, params["net_b"], "B"),
-            "b-cannot-reach-a": _b_to_a(snapshot, pair, params)}
+    return {
+        "host-reaches-a": _host_reach(snapshot, pair.a, params["net_a"], "A"),
+        "host-reaches-b": _host_reach(snapshot, pair.b, params["net_b"], "B"),
+        "b-cannot-reach-a": _b_to_a(snapshot, pair, params),
+    }
 
 
 def _control_ip(pair: Pair, params) -> str:
@@ -106,44 +148,79 @@ def pair(discovery) -> Pair:
 def check_two_bridge_networks(snapshot, verdict):
     bridges = [n.name for n in snapshot.networks if n.is_user_bridge]
     verdict.evidence(bridge_networks=bridges)
-    expect(len(bridges) >= 2, t("not enough bridge networks", "pas assez de réseaux bridge"),
-           expected=t("at least 2 user-defined bridge networks",
-                      "au moins 2 réseaux bridge créés par l'utilisateur"),
-           found=bridges)
+    expect(
+        len(bridges) >= 2,
+        t("not enough bridge networks", "pas assez de réseaux bridge"),
+        expected=t(
+            "at least 2 user-defined bridge networks",
+            "au moins 2 réseaux bridge créés par l'utilisateur",
+        ),
+        found=bridges,
+    )
 
 
 @check("separate-networks")
 def check_separate_networks(discovery, snapshot, verdict):
-    expected = t("A and B running on two bridge networks, none in common",
-                 "A et B en marche sur deux réseaux bridge, sans réseau commun")
+    expected = t(
+        "A and B running on two bridge networks, none in common",
+        "A et B en marche sur deux réseaux bridge, sans réseau commun",
+    )
     if discovery.problem:
-        fail(discovery.problem, expected=expected, found=[c.describe() for c in _candidates(snapshot)])
+        fail(
+            discovery.problem,
+            expected=expected,
+            found=[c.describe() for c in _candidates(snapshot)],
+        )
     if discovery.pair is None:
         sharing = _sharing(snapshot)
         if sharing is None:
-            fail(t("no two running containers on user-defined bridge networks",
-                   "pas deux conteneurs en marche sur des réseaux bridge créés par l'utilisateur"),
-                 expected=expected, found=[c.describe() for c in _candidates(snapshot)])
+            fail(
+                t(
+                    "no two running containers on user-defined bridge networks",
+                    "pas deux conteneurs en marche sur des réseaux bridge créés par l'utilisateur",
+                ),
+                expected=expected,
+                found=[c.describe() for c in _candidates(snapshot)],
+            )
         verdict.evidence(**sharing.evidence())
-        fail(t("A and B are not on separate networks", "A et B ne sont pas sur des réseaux séparés"),
-             expected=expected,
-             found=t("{a} and {b} share {n}", "{a} et {b} partagent {n}").format(
-                 a=sharing.a.describe(), b=sharing.b.describe(),
-                 n=", ".join(sorted(sharing.a.shares_network_with(sharing.b)))))
+        fail(
+            t("A and B are not on separate networks", "A et B ne sont pas sur des réseaux séparés"),
+            expected=expected,
+            found=t("{a} and {b} share {n}", "{a} et {b} partagent {n}").format(
+                a=sharing.a.describe(),
+                b=sharing.b.describe(),
+                n=", ".join(sorted(sharing.a.shares_network_with(sharing.b))),
+            ),
+        )
     pair = discovery.pair
     verdict.evidence(**pair.evidence())
-    verdict.note(t("A = {a} on {na}; B = {b} on {nb}", "A = {a} sur {na} ; B = {b} sur {nb}")
-                 .format(a=pair.a.describe(), na=", ".join(sorted(pair.a.networks)),
-                         b=pair.b.describe(), nb=", ".join(sorted(pair.b.networks))))
+    verdict.note(
+        t("A = {a} on {na}; B = {b} on {nb}", "A = {a} sur {na} ; B = {b} sur {nb}").format(
+            a=pair.a.describe(),
+            na=", ".join(sorted(pair.a.networks)),
+            b=pair.b.describe(),
+            nb=", ".join(sorted(pair.b.networks)),
+        )
+    )
 
 
-def _expect_host_reaches(probes, snapshot, verdict, container: Container,
-                         reach: Reach | None, letter: str) -> None:
-    verdict.evidence(container=container.describe(), ip=reach and reach.target_ip,
-                     probe="ping from the host's namespace")
+def _expect_host_reaches(
+    probes, snapshot, verdict, container: Container, reach: Reach | None, letter: str
+) -> None:
+    verdict.evidence(
+        container=container.describe(),
+        ip=reach and reach.target_ip,
+        probe="ping from the host's namespace",
+    )
     if reach is None:
-        fail(t("{x} has no address on a bridge network", "{x} n'a pas d'adresse sur un réseau bridge")
-             .format(x=letter), expected=t("an address", "une adresse"), found=_ips(container))
+        fail(
+            t(
+                "{x} has no address on a bridge network",
+                "{x} n'a pas d'adresse sur un réseau bridge",
+            ).format(x=letter),
+            expected=t("an address", "une adresse"),
+            found=_ips(container),
+        )
     with unchanged_during(snapshot.engine.api, container):
         expect_reaches(probes, reach)
 
@@ -161,26 +238,39 @@ def check_host_reaches_b(pair, pings, probes, snapshot, verdict):
 @check("b-cannot-reach-a")
 def check_b_cannot_reach_a(pair, pings, probes, snapshot, params, verdict):
     with unchanged_during(snapshot.engine.api, pair.a, pair.b):
-        _expect_b_cannot_reach_a(pair, pings["b-cannot-reach-a"], probes, snapshot, params,
-                                 verdict)
+        _expect_b_cannot_reach_a(pair, pings["b-cannot-reach-a"], probes, snapshot, params, verdict)
 
 
-def _expect_b_cannot_reach_a(pair, isolation: Isolation, probes, snapshot, params,
-                             verdict) -> None:
+def _expect_b_cannot_reach_a(pair, isolation: Isolation, probes, snapshot, params, verdict) -> None:
     a_ip = _bridge_ip(snapshot, pair.a, params["net_a"])
-    verdict.evidence(a=pair.a.describe(), b=pair.b.describe(), a_addresses=_ips(pair.a),
-                     control=isolation.control_ip, probe="ping from B's network namespace")
+    verdict.evidence(
+        a=pair.a.describe(),
+        b=pair.b.describe(),
+        a_addresses=_ips(pair.a),
+        control=isolation.control_ip,
+        probe="ping from B's network namespace",
+    )
     # A must answer pings at all (from the host) for its silence towards B to mean isolation.
     if a_ip is None or not answers_ping(probes, a_ip, netns=HOST):
-        raise Undecided(t("A does not answer pings even from the host: its silence from B "
-                          "proves nothing", "A ne répond aux pings même pas depuis l'hôte : son "
-                          "silence depuis B ne prouve rien"))
+        raise Undecided(
+            t(
+                "A does not answer pings even from the host: its silence from B proves nothing",
+                "A ne répond aux pings même pas depuis l'hôte : son "
+                "silence depuis B ne prouve rien",
+            )
+        )
     try:
         expect_isolated(probes, isolation)
     except CheckFailed as failure:
         if snapshot.engine.host.product != PODMAN:
             raise
-        fail(t("{w} (podman's bridge networks reach each other unless both are created with "
-               "-o isolate=true)", "{w} (les réseaux bridge de podman se joignent sauf si les "
-               "deux sont créés avec -o isolate=true)").format(w=failure.what),
-             expected=failure.expected, found=failure.found)
+        fail(
+            t(
+                "{w} (podman's bridge networks reach each other unless both are created with "
+                "-o isolate=true)",
+                "{w} (les réseaux bridge de podman se joignent sauf si les "
+                "deux sont créés avec -o isolate=true)",
+            ).format(w=failure.what),
+            expected=failure.expected,
+            found=failure.found,
+        )

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
-from grader.kit import (Container, NotApplicable, Snapshot, Undecided, check, expect, fail,
-                        FILE_ABSENT, fixture, http_answer, http_get, Probe, probe_plan, netns_of, read_in_container,
-                        run_probe, t, write_attempt, write_attempt_in_copy)
+from grader.kit import (
+    FILE_ABSENT,
+    Container,
+    NotApplicable,
+    Probe,
+    Snapshot,
+    Undecided,
+    check,
+    expect,
+    fail,
+    fixture,
+    http_answer,
+    http_get,
+    netns_of,
+    probe_plan,
+    read_in_container,
+    run_probe,
+    t,
+    write_attempt,
+    write_attempt_in_copy,
+)
 
 
 def _container(snapshot: Snapshot, params) -> Container | None:
@@ -14,7 +32,9 @@ def _container(snapshot: Snapshot, params) -> Container | None:
 def _page_url(snapshot: Snapshot, container: Container) -> str:
     """nginx's own port, as its image exposes it (80 unless the image says otherwise)."""
     image = snapshot.image(container.image_id)
-    tcp_ports = [p.split("/")[0] for p in (image.exposed_ports if image else ()) if p.endswith("/tcp")]
+    tcp_ports = [
+        p.split("/")[0] for p in (image.exposed_ports if image else ()) if p.endswith("/tcp")
+    ]
     return f"http://127.0.0.1:{tcp_ports[0] if tcp_ports else 80}/"
 
 
@@ -29,8 +49,10 @@ def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
     mount = container.mount_at(params["target"])
     planned = {"write": _write_attempt(container, mount, params)} if _read_only_bind(mount) else {}
     if container.running:
-        planned.update(fetch=http_get(_page_url(snapshot, container), netns=netns_of(container)),
-                       read=read_in_container(container.id, _page_path(params)))
+        planned.update(
+            fetch=http_get(_page_url(snapshot, container), netns=netns_of(container)),
+            read=read_in_container(container.id, _page_path(params)),
+        )
     return planned
 
 
@@ -54,9 +76,12 @@ def _read_only_bind(mount) -> bool:
 def container(snapshot, params) -> Container:
     found = _container(snapshot, params)
     if found is None:
-        raise NotApplicable(t("no container named {n} (see container-running)",
-                              "aucun conteneur nommé {n} (voir container-running)")
-                            .format(n=params["container"]))
+        raise NotApplicable(
+            t(
+                "no container named {n} (see container-running)",
+                "aucun conteneur nommé {n} (voir container-running)",
+            ).format(n=params["container"])
+        )
     return found
 
 
@@ -71,92 +96,146 @@ def check_container_running(snapshot, params, verdict):
     name = params["container"]
     expected = t("a running container named {n}", "un conteneur nommé {n} en marche").format(n=name)
     if found is None:
-        fail(t("no container named {n}", "aucun conteneur nommé {n}").format(n=name),
-             expected=expected, found=[c.name for c in snapshot.containers])
+        fail(
+            t("no container named {n}", "aucun conteneur nommé {n}").format(n=name),
+            expected=expected,
+            found=[c.name for c in snapshot.containers],
+        )
     verdict.evidence(container=found.describe(), status=found.status)
-    expect(found.running, t("{n} is not running", "{n} ne tourne pas").format(n=name),
-           expected=expected, found=t("status {s}", "statut {s}").format(s=found.status))
+    expect(
+        found.running,
+        t("{n} is not running", "{n} ne tourne pas").format(n=name),
+        expected=expected,
+        found=t("status {s}", "statut {s}").format(s=found.status),
+    )
 
 
 @check("image-nginx")
 def check_image_nginx(container, snapshot, params, verdict):
     verdict.evidence(container=container.describe(), image=container.image_reference)
-    expect(snapshot.runs_image(container, params["image"]),
-           t("not the {i} image", "pas l'image {i}").format(i=params["image"]),
-           expected=f"{params['image']}:alpine", found=container.image_reference)
+    expect(
+        snapshot.runs_image(container, params["image"]),
+        t("not the {i} image", "pas l'image {i}").format(i=params["image"]),
+        expected=f"{params['image']}:alpine",
+        found=container.image_reference,
+    )
     if container.image_tag != "alpine":
-        verdict.note(t("runs {r}: fine, though the course uses nginx:alpine",
-                       "exécute {r} : accepté, même si le cours utilise nginx:alpine")
-                     .format(r=container.image_reference))
+        verdict.note(
+            t(
+                "runs {r}: fine, though the course uses nginx:alpine",
+                "exécute {r} : accepté, même si le cours utilise nginx:alpine",
+            ).format(r=container.image_reference)
+        )
 
 
 @check("bind-mount")
 def check_bind_mount(container, mount, params, verdict):
     target = params["target"]
-    verdict.evidence(container=container.describe(),
-                     mounts=[f"{m.type}:{m.source or m.name}->{m.destination}" for m in container.mounts])
+    verdict.evidence(
+        container=container.describe(),
+        mounts=[f"{m.type}:{m.source or m.name}->{m.destination}" for m in container.mounts],
+    )
     if mount is None:
-        fail(t("nothing is mounted at {p}", "rien n'est monté sur {p}").format(p=target),
-             expected=t("a host folder bind-mounted at {p}", "un dossier de l'hôte monté sur {p}")
-             .format(p=target),
-             found=[m.destination for m in container.mounts])
-    expect(mount.type == "bind",
-           t("a {k} is mounted there, not a host folder", "c'est un {k} qui y est monté, pas un "
-             "dossier de l'hôte").format(k=f"{mount.type} '{mount.name}'" if mount.name else mount.type),
-           expected="bind", found=mount.type)
+        fail(
+            t("nothing is mounted at {p}", "rien n'est monté sur {p}").format(p=target),
+            expected=t(
+                "a host folder bind-mounted at {p}", "un dossier de l'hôte monté sur {p}"
+            ).format(p=target),
+            found=[m.destination for m in container.mounts],
+        )
+    expect(
+        mount.type == "bind",
+        t(
+            "a {k} is mounted there, not a host folder",
+            "c'est un {k} qui y est monté, pas un dossier de l'hôte",
+        ).format(k=f"{mount.type} '{mount.name}'" if mount.name else mount.type),
+        expected="bind",
+        found=mount.type,
+    )
     verdict.evidence(source=mount.source)
 
 
 @check("mount-read-only")
 def check_mount_read_only(container, mount, page_probes, probes, verdict):
     verdict.evidence(container=container.describe(), source=mount.source, rw=mount.read_write)
-    expect(_read_only_bind(mount), t("the mount is writable", "le montage est accessible en écriture"),
-           expected="ro", found="rw")
+    expect(
+        _read_only_bind(mount),
+        t("the mount is writable", "le montage est accessible en écriture"),
+        expected="ro",
+        found="rw",
+    )
     output = run_probe(probes, page_probes["write"]).stdout
     verdict.evidence(write_attempt=output.strip())
     if "PROBE-BROKEN" in output or not ("REFUSED" in output or "WROTE" in output):
-        raise Undecided(t("the write probe did not work: {o}", "la sonde d'écriture n'a pas "
-                          "fonctionné : {o}").format(o=output.strip() or "no output"))
+        raise Undecided(
+            t(
+                "the write probe did not work: {o}", "la sonde d'écriture n'a pas fonctionné : {o}"
+            ).format(o=output.strip() or "no output")
+        )
     if "REFUSED" in output and "No such file" in output:  # a deleted folder takes no file
-        raise Undecided(t("the mounted folder {s} was removed from the host: nothing can be "
-                          "written in it, read-only or not",
-                          "le dossier monté {s} a été supprimé de l'hôte : on ne peut rien y "
-                          "écrire, en lecture seule ou non").format(s=mount.source))
-    expect("REFUSED" in output and "Read-only" in output,
-           t("a write into the mount went through", "une écriture dans le montage a réussi"),
-           expected=t("refused: read-only file system", "refusée : système de fichiers en lecture seule"),
-           found=output.strip())
+        raise Undecided(
+            t(
+                "the mounted folder {s} was removed from the host: nothing can be "
+                "written in it, read-only or not",
+                "le dossier monté {s} a été supprimé de l'hôte : on ne peut rien y "
+                "écrire, en lecture seule ou non",
+            ).format(s=mount.source)
+        )
+    expect(
+        "REFUSED" in output and "Read-only" in output,
+        t("a write into the mount went through", "une écriture dans le montage a réussi"),
+        expected=t(
+            "refused: read-only file system", "refusée : système de fichiers en lecture seule"
+        ),
+        found=output.strip(),
+    )
 
 
 @check("custom-page")
 def check_custom_page(container, mount, page_probes, probes, params, verdict):
     url = page_probes["fetch"].command[-1]
-    verdict.evidence(container=container.describe(), file=f"{mount.source}/index.html", url=url,
-                     probe="wget from the container's network namespace")
+    verdict.evidence(
+        container=container.describe(),
+        file=f"{mount.source}/index.html",
+        url=url,
+        probe="wget from the container's network namespace",
+    )
     page = _page_in_container(probes, page_probes["read"])
     if page is None:
-        fail(t("no index.html in the mounted folder", "pas d'index.html dans le dossier monté"),
-             expected=f"{mount.source}/index.html", found=t("no such file", "fichier absent"))
+        fail(
+            t("no index.html in the mounted folder", "pas d'index.html dans le dossier monté"),
+            expected=f"{mount.source}/index.html",
+            found=t("no such file", "fichier absent"),
+        )
     answer = http_answer(probes, page_probes["fetch"])
     verdict.evidence(http_status=answer.status)
     if answer.status is None:
-        fail(t("nginx did not answer", "nginx n'a pas répondu"),
-             expected=t("an HTTP answer on {u}", "une réponse HTTP sur {u}").format(u=url),
-             found=t("no answer", "aucune réponse"))
+        fail(
+            t("nginx did not answer", "nginx n'a pas répondu"),
+            expected=t("an HTTP answer on {u}", "une réponse HTTP sur {u}").format(u=url),
+            found=t("no answer", "aucune réponse"),
+        )
     default = probes.read_from_image(container.image_id, _page_path(params))
     # The default page by content, as the image itself holds it: an edited copy that keeps its
     # title is the student's own page.
-    expect(default is None or not _same_page(answer.body, default.decode("utf-8", errors="replace")),
-           t("nginx still serves its default page", "nginx sert encore sa page par défaut"),
-           expected=t("your own page", "votre propre page"),
-           found=t("the index.html of the image {i}", "l'index.html de l'image {i}")
-           .format(i=container.image_reference))
-    expect(answer.status == 200 and _same_page(answer.body, page),
-           t("GET / does not answer your index.html", "GET / ne renvoie pas votre index.html"),
-           expected=t("200 with the {n} bytes of index.html", "200 avec les {n} octets d'index.html")
-           .format(n=len(page.encode())),
-           found=t("{s} with {n} bytes: {b}", "{s} avec {n} octets : {b}").format(
-               s=answer.status, n=len(answer.body.encode()), b=_excerpt(answer.body)))
+    expect(
+        default is None or not _same_page(answer.body, default.decode("utf-8", errors="replace")),
+        t("nginx still serves its default page", "nginx sert encore sa page par défaut"),
+        expected=t("your own page", "votre propre page"),
+        found=t("the index.html of the image {i}", "l'index.html de l'image {i}").format(
+            i=container.image_reference
+        ),
+    )
+    expect(
+        answer.status == 200 and _same_page(answer.body, page),
+        t("GET / does not answer your index.html", "GET / ne renvoie pas votre index.html"),
+        expected=t(
+            "200 with the {n} bytes of index.html", "200 avec les {n} octets d'index.html"
+        ).format(n=len(page.encode())),
+        found=t("{s} with {n} bytes: {b}", "{s} avec {n} octets : {b}").format(
+            s=answer.status, n=len(answer.body.encode()), b=_excerpt(answer.body)
+        ),
+    )
 
 
 def _page_in_container(probes, read: Probe) -> str | None:
@@ -167,8 +246,11 @@ def _page_in_container(probes, read: Probe) -> str | None:
     if result.exit_code == FILE_ABSENT:
         return None
     if result.exit_code != 0:
-        raise Undecided(t("the page could not be read: {e}", "la page n'a pas pu être lue : {e}")
-                        .format(e=result.stderr.strip() or f"exit {result.exit_code}"))
+        raise Undecided(
+            t("the page could not be read: {e}", "la page n'a pas pu être lue : {e}").format(
+                e=result.stderr.strip() or f"exit {result.exit_code}"
+            )
+        )
     return result.stdout
 
 

@@ -5,10 +5,29 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from grader.kit import (APIError, Container, Dockerfile, DockerfileError, Image, NotApplicable,
-                        Snapshot, Undecided, check, expect, fail, fixture, HOST, http_answer,
-                        http_get, Probe, probe_plan, is_root, lint, parse_dockerfile, t)
-
+from grader.kit import (
+    HOST,
+    APIError,
+    Container,
+    Dockerfile,
+    DockerfileError,
+    Image,
+    NotApplicable,
+    Probe,
+    Snapshot,
+    Undecided,
+    check,
+    expect,
+    fail,
+    fixture,
+    http_answer,
+    http_get,
+    is_root,
+    lint,
+    parse_dockerfile,
+    probe_plan,
+    t,
+)
 
 _ANY_ADDRESS = ("", "0.0.0.0", "::")
 
@@ -28,8 +47,10 @@ def _bindings(container: Container, params) -> list[dict]:
 
 def _published(container: Container, params) -> dict | None:
     """The binding of container_port to host_port, if there is one."""
-    return next((b for b in _bindings(container, params)
-                 if b.get("HostPort") == str(params["host_port"])), None)
+    return next(
+        (b for b in _bindings(container, params) if b.get("HostPort") == str(params["host_port"])),
+        None,
+    )
 
 
 def _containers(snapshot: Snapshot, params) -> list[Container]:
@@ -66,8 +87,11 @@ def dockerfile(params) -> Dockerfile | DockerfileError:
 def image(snapshot, params) -> Image:
     found = snapshot.image(params["image"])
     if found is None:
-        raise NotApplicable(t("no image {i} (see image-built)", "pas d'image {i} (voir image-built)")
-                            .format(i=params["image"]))
+        raise NotApplicable(
+            t("no image {i} (see image-built)", "pas d'image {i} (voir image-built)").format(
+                i=params["image"]
+            )
+        )
     return found
 
 
@@ -75,9 +99,12 @@ def image(snapshot, params) -> Image:
 def container(snapshot, params) -> Container:
     containers = _containers(snapshot, params)
     if not containers:
-        raise NotApplicable(t("no running container of {i} (see container-running)",
-                              "aucun conteneur de {i} en marche (voir container-running)")
-                            .format(i=params["image"]))
+        raise NotApplicable(
+            t(
+                "no running container of {i} (see container-running)",
+                "aucun conteneur de {i} en marche (voir container-running)",
+            ).format(i=params["image"])
+        )
     return containers[0]
 
 
@@ -85,36 +112,62 @@ def container(snapshot, params) -> Container:
 def check_dockerfile_multistage(dockerfile, params, verdict):
     verdict.evidence(dockerfile=str(_dockerfile_path(params)))
     if isinstance(dockerfile, DockerfileError):
-        fail(t("no readable Dockerfile", "pas de Dockerfile lisible"),
-             expected=t("a Dockerfile in {d}", "un Dockerfile dans {d}").format(d=params["context"]),
-             found=str(dockerfile))
+        fail(
+            t("no readable Dockerfile", "pas de Dockerfile lisible"),
+            expected=t("a Dockerfile in {d}", "un Dockerfile dans {d}").format(d=params["context"]),
+            found=str(dockerfile),
+        )
     stages = [f"{s.base}" + (f" AS {s.name}" if s.name else "") for s in dockerfile.stages]
     verdict.evidence(stages=stages)
-    expect(dockerfile.is_multistage, t("a single stage", "une seule étape"),
-           expected=t("at least two FROM", "au moins deux FROM"), found=stages)
-    expect(dockerfile.copies_from_earlier_stage(),
-           t("the last stage copies nothing from an earlier one",
-             "la dernière étape ne copie rien d'une étape précédente"),
-           expected="COPY --from=<stage>", found=t("no such COPY", "aucun COPY de ce type"))
+    expect(
+        dockerfile.is_multistage,
+        t("a single stage", "une seule étape"),
+        expected=t("at least two FROM", "au moins deux FROM"),
+        found=stages,
+    )
+    expect(
+        dockerfile.copies_from_earlier_stage(),
+        t(
+            "the last stage copies nothing from an earlier one",
+            "la dernière étape ne copie rien d'une étape précédente",
+        ),
+        expected="COPY --from=<stage>",
+        found=t("no such COPY", "aucun COPY de ce type"),
+    )
 
 
 @check("dockerfile-lint")
 def check_dockerfile_lint(dockerfile, lang, verdict):
     if isinstance(dockerfile, DockerfileError):
         if "no such file" in str(dockerfile):
-            raise NotApplicable(t("no Dockerfile (see dockerfile-multistage)",
-                                  "pas de Dockerfile (voir dockerfile-multistage)"))
-        fail(t("the Dockerfile does not parse", "le Dockerfile ne s'analyse pas"),
-             expected=t("a valid Dockerfile", "un Dockerfile valide"), found=str(dockerfile))
+            raise NotApplicable(
+                t(
+                    "no Dockerfile (see dockerfile-multistage)",
+                    "pas de Dockerfile (voir dockerfile-multistage)",
+                )
+            )
+        fail(
+            t("the Dockerfile does not parse", "le Dockerfile ne s'analyse pas"),
+            expected=t("a valid Dockerfile", "un Dockerfile valide"),
+            found=str(dockerfile),
+        )
     findings = lint(dockerfile)
-    verdict.evidence(findings=[{"rule": f.rule, "line": f.line, "blocking": f.blocking}
-                               for f in findings])
+    verdict.evidence(
+        findings=[{"rule": f.rule, "line": f.line, "blocking": f.blocking} for f in findings]
+    )
     blocking = [f for f in findings if f.blocking]
-    described = [t("line {n}: {m} (fix: {f})", "ligne {n} : {m} (correction : {f})")
-                 .format(n=f.line, m=f.message, f=f.fix) for f in findings]
+    described = [
+        t("line {n}: {m} (fix: {f})", "ligne {n} : {m} (correction : {f})").format(
+            n=f.line, m=f.message, f=f.fix
+        )
+        for f in findings
+    ]
     if blocking:
-        fail(t("blocking mistakes", "erreurs bloquantes"),
-             expected=t("none", "aucune"), found=[d for d, f in zip(described, findings) if f.blocking])
+        fail(
+            t("blocking mistakes", "erreurs bloquantes"),
+            expected=t("none", "aucune"),
+            found=[d for d, f in zip(described, findings) if f.blocking],
+        )
     for note in described:
         verdict.note(t("warning: {n}", "avertissement : {n}").format(n=note))
 
@@ -122,60 +175,91 @@ def check_dockerfile_lint(dockerfile, lang, verdict):
 @check("image-built")
 def check_image_built(snapshot, params, verdict):
     found = snapshot.image(params["image"])
-    expect(found is not None, t("no such image", "image introuvable"),
-           expected=params["image"], found=t("nothing with that name (docker images)",
-                                             "rien de ce nom (docker images)"))
+    expect(
+        found is not None,
+        t("no such image", "image introuvable"),
+        expected=params["image"],
+        found=t("nothing with that name (docker images)", "rien de ce nom (docker images)"),
+    )
     verdict.evidence(image=found.id[:19], tags=list(found.tags), created=found.created)
 
 
 @check("image-non-root")
 def check_image_non_root(image, verdict):
     verdict.evidence(user=image.user or "(unset: root)")
-    expect(not is_root(image.user), t("the image runs as root", "l'image tourne en root"),
-           expected="USER node", found=image.user or t("no USER (root)", "pas de USER (root)"))
+    expect(
+        not is_root(image.user),
+        t("the image runs as root", "l'image tourne en root"),
+        expected="USER node",
+        found=image.user or t("no USER (root)", "pas de USER (root)"),
+    )
 
 
 @check("image-exposes")
 def check_image_exposes(image, params, verdict):
     wanted = f"{params['container_port']}/tcp"
     verdict.evidence(exposed=list(image.exposed_ports))
-    expect(wanted in image.exposed_ports, t("port not exposed", "port non exposé"),
-           expected=f"EXPOSE {params['container_port']}", found=list(image.exposed_ports))
+    expect(
+        wanted in image.exposed_ports,
+        t("port not exposed", "port non exposé"),
+        expected=f"EXPOSE {params['container_port']}",
+        found=list(image.exposed_ports),
+    )
 
 
 @check("image-cmd")
 def check_image_cmd(image, verdict):
     verdict.evidence(cmd=list(image.cmd or ()), entrypoint=list(image.entrypoint or ()))
     if image.cmd and image.cmd[:2] == ("/bin/sh", "-c"):
-        fail(t("CMD is in shell form", "CMD est en forme shell"),
-             expected='CMD ["node", "index.js"]', found=f"CMD {image.cmd[2] if len(image.cmd) > 2 else ''}")
-    expect(image.cmd == ("node", "index.js"), t("another command", "une autre commande"),
-           expected='["node", "index.js"]', found=list(image.cmd or ()))
+        fail(
+            t("CMD is in shell form", "CMD est en forme shell"),
+            expected='CMD ["node", "index.js"]',
+            found=f"CMD {image.cmd[2] if len(image.cmd) > 2 else ''}",
+        )
+    expect(
+        image.cmd == ("node", "index.js"),
+        t("another command", "une autre commande"),
+        expected='["node", "index.js"]',
+        found=list(image.cmd or ()),
+    )
 
 
 @check("container-running")
 def check_container_running(snapshot, params, verdict):
     containers = _containers(snapshot, params)
-    others = [f"{c.describe()}: {c.status}" for c in snapshot.containers
-              if snapshot.runs_image(c, params["image"])]
+    others = [
+        f"{c.describe()}: {c.status}"
+        for c in snapshot.containers
+        if snapshot.runs_image(c, params["image"])
+    ]
     if not containers:
-        fail(t("no running container of {i}", "aucun conteneur de {i} en marche")
-             .format(i=params["image"]),
-             expected=f"docker run -d -p {params['host_port']}:{params['container_port']} {params['image']}",
-             found=others or t("no container of that image", "aucun conteneur de cette image"))
+        fail(
+            t("no running container of {i}", "aucun conteneur de {i} en marche").format(
+                i=params["image"]
+            ),
+            expected=f"docker run -d -p {params['host_port']}:{params['container_port']} "
+            f"{params['image']}",
+            found=others or t("no container of that image", "aucun conteneur de cette image"),
+        )
     verdict.evidence(container=containers[0].describe(), running=[c.describe() for c in containers])
 
 
 @check("port-published")
 def check_port_published(container, params, verdict):
-    published = {port: [f"{b.get('HostIp') or '*'}:{b.get('HostPort')}" for b in bindings or []]
-                 for port, bindings in container.published_ports.items() if bindings}
+    published = {
+        port: [f"{b.get('HostIp') or '*'}:{b.get('HostPort')}" for b in bindings or []]
+        for port, bindings in container.published_ports.items()
+        if bindings
+    }
     verdict.evidence(container=container.describe(), published=published)
-    expect(_published(container, params) is not None,
-           t("port {h} does not lead to {c}", "le port {h} ne mène pas à {c}")
-           .format(h=params["host_port"], c=params["container_port"]),
-           expected=f"-p {params['host_port']}:{params['container_port']}",
-           found=[f"{host} -> {port}" for port, hosts in published.items() for host in hosts])
+    expect(
+        _published(container, params) is not None,
+        t("port {h} does not lead to {c}", "le port {h} ne mène pas à {c}").format(
+            h=params["host_port"], c=params["container_port"]
+        ),
+        expected=f"-p {params['host_port']}:{params['container_port']}",
+        found=[f"{host} -> {port}" for port, hosts in published.items() for host in hosts],
+    )
 
 
 @check("http-responds")
@@ -184,10 +268,12 @@ def check_http_responds(container, page_request, probes, verdict):
     verdict.evidence(container=container.describe(), url=url, probe="wget on the engine's host")
     answer = http_answer(probes, page_request)
     verdict.evidence(http_status=answer.status)
-    expect(answer.status is not None and answer.status < 500,
-           t("no good HTTP answer", "pas de bonne réponse HTTP"),
-           expected=t("a status below 500", "un statut inférieur à 500"),
-           found=answer.status or t("no answer", "aucune réponse"))
+    expect(
+        answer.status is not None and answer.status < 500,
+        t("no good HTTP answer", "pas de bonne réponse HTTP"),
+        expected=t("a status below 500", "un statut inférieur à 500"),
+        found=answer.status or t("no answer", "aucune réponse"),
+    )
     verdict.note(t("{u} answered {s}", "{u} a répondu {s}").format(u=url, s=answer.status))
 
 
@@ -196,19 +282,26 @@ def check_logs_readable(container, snapshot, verdict):
     verdict.evidence(container=container.describe())
     first = _first_log_line(snapshot, container)
     verdict.evidence(first_line=first)
-    expect(first is not None, t("the container has written nothing",
-                                "le conteneur n'a rien écrit"),
-           expected=t("at least one log line", "au moins une ligne de journal"),
-           found=t("an empty log", "un journal vide"))
+    expect(
+        first is not None,
+        t("the container has written nothing", "le conteneur n'a rien écrit"),
+        expected=t("at least one log line", "au moins une ligne de journal"),
+        found=t("an empty log", "un journal vide"),
+    )
 
 
 def _first_log_line(snapshot: Snapshot, container: Container) -> str | None:
     """The first line the app wrote before grading began (the grader's own request must not
     count), read as a stream that stops there: a log may be large."""
     try:
-        stream = snapshot.engine.api.logs(container.id, stdout=True, stderr=True, stream=True,
-                                          follow=False,  # docker-py follows streams by default
-                                          until=snapshot.taken_at.timestamp())  # a float: a
+        stream = snapshot.engine.api.logs(
+            container.id,
+            stdout=True,
+            stderr=True,
+            stream=True,
+            follow=False,  # docker-py follows streams by default
+            until=snapshot.taken_at.timestamp(),
+        )  # a float: a
         # datetime would be cut to the second by docker-py
         for chunk in stream:
             lines = [line for line in chunk.decode("utf-8", "replace").splitlines() if line.strip()]
@@ -216,6 +309,9 @@ def _first_log_line(snapshot: Snapshot, container: Container) -> str | None:
                 stream.close()
                 return lines[0][:200]
     except APIError as error:
-        raise Undecided(t("its logs cannot be read: {e}", "son journal est illisible : {e}")
-                        .format(e=error.explanation or error)) from None
+        raise Undecided(
+            t("its logs cannot be read: {e}", "son journal est illisible : {e}").format(
+                e=error.explanation or error
+            )
+        ) from None
     return None

@@ -8,11 +8,24 @@ on a remote engine too.
 from __future__ import annotations
 
 import posixpath
-
-from grader.kit import (Container, NotApplicable, Snapshot, Undecided, check, expect, fail,
-                        FILE_ABSENT, fixture, is_root, require_host_uids, run_probe, stat_on_host, t)
-
 from datetime import datetime, timezone
+
+from grader.kit import (
+    FILE_ABSENT,
+    Container,
+    NotApplicable,
+    Snapshot,
+    Undecided,
+    check,
+    expect,
+    fail,
+    fixture,
+    is_root,
+    require_host_uids,
+    run_probe,
+    stat_on_host,
+    t,
+)
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -22,9 +35,11 @@ def _same_path(a: str, b: str) -> bool:
 def _mounting(snapshot: Snapshot, params) -> list[Container]:
     """Containers of the image (running or not) with host_path bind-mounted at target."""
     return [
-        c for c in snapshot.containers
+        c
+        for c in snapshot.containers
         if snapshot.runs_image(c, params["image"])
-        and (mount := c.mount_at(params["target"])) and mount.type == "bind"
+        and (mount := c.mount_at(params["target"]))
+        and mount.type == "bind"
         and _same_path(mount.source, params["host_path"])
     ]
 
@@ -44,15 +59,20 @@ def can_write(container: Container, params) -> bool:
 def candidates(snapshot, params) -> list[Container]:
     # Best first: a root one with a writable mount, then the newest (the snapshot is newest
     # first).
-    return sorted(_mounting(snapshot, params),
-                  key=lambda c: (not runs_as_root(c), not can_write(c, params)))
+    return sorted(
+        _mounting(snapshot, params), key=lambda c: (not runs_as_root(c), not can_write(c, params))
+    )
 
 
 @fixture
 def container(candidates) -> Container:
     if not candidates:
-        raise NotApplicable(t("no such container (see container-mounts-host-path)",
-                              "aucun conteneur de ce type (voir container-mounts-host-path)"))
+        raise NotApplicable(
+            t(
+                "no such container (see container-mounts-host-path)",
+                "aucun conteneur de ce type (voir container-mounts-host-path)",
+            )
+        )
     return candidates[0]
 
 
@@ -60,21 +80,31 @@ def container(candidates) -> Container:
 def check_container_mounts_host_path(candidates, snapshot, params, verdict):
     wanted = f"{params['host_path']}:{params['target']}"
     if not candidates:
-        seen = [f"{c.describe()}: " + ", ".join(f"{m.source or m.name}:{m.destination}"
-                                                 for m in c.mounts)
-                for c in snapshot.containers if snapshot.runs_image(c, params["image"])]
-        fail(t("no {i} container mounts {w}", "aucun conteneur {i} ne monte {w}")
-             .format(i=params["image"], w=wanted),
-             expected=f"-v {wanted}", found=seen or t("no {i} container", "aucun conteneur {i}")
-             .format(i=params["image"]))
+        seen = [
+            f"{c.describe()}: "
+            + ", ".join(f"{m.source or m.name}:{m.destination}" for m in c.mounts)
+            for c in snapshot.containers
+            if snapshot.runs_image(c, params["image"])
+        ]
+        fail(
+            t("no {i} container mounts {w}", "aucun conteneur {i} ne monte {w}").format(
+                i=params["image"], w=wanted
+            ),
+            expected=f"-v {wanted}",
+            found=seen or t("no {i} container", "aucun conteneur {i}").format(i=params["image"]),
+        )
     verdict.evidence(container=candidates[0].describe(), status=candidates[0].status)
 
 
 @check("runs-as-root")
 def check_runs_as_root(container, verdict):
     verdict.evidence(container=container.describe(), user=container.user or "(image default: root)")
-    expect(runs_as_root(container), t("it runs as another user", "il tourne sous un autre utilisateur"),
-           expected="root", found=container.user)
+    expect(
+        runs_as_root(container),
+        t("it runs as another user", "il tourne sous un autre utilisateur"),
+        expected="root",
+        found=container.user,
+    )
 
 
 @check("proof-written")
@@ -85,19 +115,29 @@ def check_proof_written(container, candidates, snapshot, probes, params, verdict
     verdict.evidence(file=on_host, seen_by=f"{container.describe()} at {inside}")
     uid, modified = _owner_and_time(probes, params)
     verdict.evidence(owner_uid=uid, modified=modified.isoformat())
-    expect(uid == 0, t("{f} does not belong to root", "{f} n'appartient pas à root")
-           .format(f=on_host), expected="uid 0 (root)", found=f"uid {uid}")
+    expect(
+        uid == 0,
+        t("{f} does not belong to root", "{f} n'appartient pas à root").format(f=on_host),
+        expected="uid 0 (root)",
+        found=f"uid {uid}",
+    )
     # Written through a root container that could write there and existed then: any one of
     # them, not only the newest (a student may have run the same command again since).
-    writers = [c for c in candidates if runs_as_root(c) and can_write(c, params)
-               and c.created.replace(microsecond=0) <= modified]  # whole seconds
+    writers = [
+        c
+        for c in candidates
+        if runs_as_root(c) and can_write(c, params) and c.created.replace(microsecond=0) <= modified
+    ]  # whole seconds
     oldest = min(c.created for c in candidates).replace(microsecond=0)
-    expect(bool(writers),
-           t("{f} is older than the containers that mount it: it was not written through them",
-             "{f} est plus ancien que les conteneurs qui le montent : il n'a pas été écrit par eux")
-           .format(f=on_host),
-           expected=t("modified after {c}", "modifié après {c}").format(c=oldest.isoformat()),
-           found=modified.isoformat())
+    expect(
+        bool(writers),
+        t(
+            "{f} is older than the containers that mount it: it was not written through them",
+            "{f} est plus ancien que les conteneurs qui le montent : il n'a pas été écrit par eux",
+        ).format(f=on_host),
+        expected=t("modified after {c}", "modifié après {c}").format(c=oldest.isoformat()),
+        found=modified.isoformat(),
+    )
     verdict.evidence(written_through=writers[0].describe())
 
 
@@ -105,11 +145,16 @@ def _owner_and_time(probes, params) -> tuple[int, datetime]:
     on_host = posixpath.join(params["host_path"], params["proof"])
     result = run_probe(probes, stat_on_host(params["host_path"], params["proof"]))
     if result.exit_code == FILE_ABSENT:
-        fail(t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
-             expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
-             found=t("no such file", "fichier absent"))
+        fail(
+            t("{f} does not exist", "{f} n'existe pas").format(f=on_host),
+            expected=t("a file written from the container", "un fichier écrit depuis le conteneur"),
+            found=t("no such file", "fichier absent"),
+        )
     fields = result.stdout.split()
     if result.exit_code != 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
-        raise Undecided(t("{f} could not be read: {e}", "{f} n'a pas pu être lu : {e}").format(
-            f=on_host, e=result.stderr.strip() or result.stdout.strip() or result.exit_code))
+        raise Undecided(
+            t("{f} could not be read: {e}", "{f} n'a pas pu être lu : {e}").format(
+                f=on_host, e=result.stderr.strip() or result.stdout.strip() or result.exit_code
+            )
+        )
     return int(fields[0]), datetime.fromtimestamp(int(fields[1]), tz=timezone.utc)

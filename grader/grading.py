@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from grader import __version__
 from grader.engine.client import Engine, translate_engine_errors
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.engine.snapshot import Snapshot
 from grader.i18n import Lang
 from grader.probes import ProbeRunner
@@ -18,7 +19,6 @@ from grader.runner.context import GradingContext
 from grader.runner.session import run_checks
 from grader.spec.catalog import Assignment
 
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 log = logging.getLogger("docker_grade")
 
 
@@ -36,8 +36,9 @@ def grade(
         with ProbeRunner(engine, image=probe_image) as probes:
             removed = probes.remove_stale()
             if removed:
-                log.warning("removed %d probe container(s) left by a grader that was stopped",
-                            removed)
+                log.warning(
+                    "removed %d probe container(s) left by a grader that was stopped", removed
+                )
             outcomes = run_checks(GradingContext(snapshot, probes, lang, assignments))
             probe_image_identity = probes.identity()
     exercises = [score_exercise(a.spec, outcomes, lang, a.params) for a in assignments]

@@ -33,11 +33,16 @@ class Localized(BaseModel):
         return Localized(en=_fill(self.en, params), fr=_fill(self.fr, params))
 
     def placeholders(self) -> set[str]:
-        return {name for text in (self.en, self.fr)
-                for _, name, _, _ in string.Formatter().parse(text) if name}
+        return {
+            name
+            for text in (self.en, self.fr)
+            for _, name, _, _ in string.Formatter().parse(text)
+            if name
+        }
 
     def format(self, **values: object) -> Localized:
         """Fills the placeholders of both texts; a Localized value fills each in its language."""
+
         def in_lang(lang: Lang) -> dict[str, object]:
             return {name: render(value, lang) for name, value in values.items()}
 

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
 from batch.test_batch import full_solution, partial_solution  # class_hosts puts tests/ on the path
+from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
 
 
 def main() -> int:
@@ -36,12 +36,25 @@ def main() -> int:
         for lines in (3, 30):
             roster = write_roster(Path(folder) / f"roster-{lines}.csv", engines, lines)
             started = time.perf_counter()
-            done = subprocess.run([batch_executable(), "batch", str(roster), *EXERCISES, "--out",
-                                   str(Path(folder) / f"out-{lines}"), "--jobs",
-                                   str(args.jobs)], capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    batch_executable(),
+                    "batch",
+                    str(roster),
+                    *EXERCISES,
+                    "--out",
+                    str(Path(folder) / f"out-{lines}"),
+                    "--jobs",
+                    str(args.jobs),
+                ],
+                capture_output=True,
+                text=True,
+            )
             elapsed = time.perf_counter() - started
-            print(f"{lines} roster lines: {elapsed:.1f} s, exit {done.returncode}, "
-                  f"{lines / elapsed * 60:.0f} students per minute (--jobs {args.jobs})")
+            print(
+                f"{lines} roster lines: {elapsed:.1f} s, exit {done.returncode}, "
+                f"{lines / elapsed * 60:.0f} students per minute (--jobs {args.jobs})"
+            )
             if done.returncode != 0:
                 print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
     return 0

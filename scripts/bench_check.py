@@ -22,11 +22,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import docker  # noqa: E402
-
 from conftest import LYING_PING_IMAGES, _load_image_builder  # noqa: E402,F401
-from support.student import StudentHost  # noqa: E402
 from test_whole_course import PROOF, all_solutions  # noqa: E402
+
 from support.node_app import APP_FILES, FIXED_DOCKERFILE  # noqa: E402
+from support.student import StudentHost  # noqa: E402
 
 
 def main() -> int:
@@ -46,14 +46,20 @@ def main() -> int:
             times = []
             for run in range(args.runs):
                 started = time.perf_counter()
-                done = subprocess.run([executable, "check", *args.exercises], cwd=folder,
-                                      capture_output=True, text=True)
+                done = subprocess.run(
+                    [executable, "check", *args.exercises],
+                    cwd=folder,
+                    capture_output=True,
+                    text=True,
+                )
                 times.append(time.perf_counter() - started)
                 print(f"run {run + 1}: {times[-1]:.2f} s (exit {done.returncode})")
                 if done.returncode != 0:
                     print(done.stdout[-3000:], done.stderr, file=sys.stderr)
-            print(f"median of {args.runs}: {statistics.median(times):.2f} s "
-                  f"(min {min(times):.2f}, max {max(times):.2f})")
+            print(
+                f"median of {args.runs}: {statistics.median(times):.2f} s "
+                f"(min {min(times):.2f}, max {max(times):.2f})"
+            )
     finally:
         host.remove_all()
         if not proof_existed:

@@ -24,8 +24,10 @@ import docker  # noqa: E402
 from support.cli import grade  # noqa: E402
 from support.student import StudentHost  # noqa: E402
 
-WRITER = ("i=0; while [ $i -lt {n} ]; do head -c 1048576 /dev/zero | tr '\\0' 'x' | fold -w 1000; "
-          "i=$((i+1)); done; echo done >&2; exec sleep 600")
+WRITER = (
+    "i=0; while [ $i -lt {n} ]; do head -c 1048576 /dev/zero | tr '\\0' 'x' | fold -w 1000; "
+    "i=$((i+1)); done; echo done >&2; exec sleep 600"
+)
 
 
 def main() -> int:
@@ -34,18 +36,28 @@ def main() -> int:
     args = parser.parse_args()
     host = StudentHost(docker.from_env(timeout=300))
     try:
-        host.build("mine/node", "FROM node:lts-alpine\nCMD [\"node\", \"-e\", \"setInterval(()=>{},1e6)\"]\n")
-        for label, command in (("one line", "echo hello; exec sleep 600"),
-                               (f"{args.mib} MiB", WRITER.format(n=args.mib))):
-            container = host.container("mine/node", interactive=False, tty=False,
-                                       command=["sh", "-c", command])
+        host.build(
+            "mine/node", 'FROM node:lts-alpine\nCMD ["node", "-e", "setInterval(()=>{},1e6)"]\n'
+        )
+        for label, command in (
+            ("one line", "echo hello; exec sleep 600"),
+            (f"{args.mib} MiB", WRITER.format(n=args.mib)),
+        ):
+            container = host.container(
+                "mine/node", interactive=False, tty=False, command=["sh", "-c", command]
+            )
             _wait_for_stderr(host, container, "done" if "MiB" in label else None)
             run = grade("node-multistage")
             check = run.check("node-multistage", "logs-readable")
-            size = json.loads(subprocess.run(["docker", "inspect", container.id], capture_output=True,
-                                             text=True).stdout)[0]["LogPath"]
-            print(f"{label}: logs-readable {check['status']} in {check['duration_s']:.3f} s "
-                  f"(log file {Path(size).stat().st_size / 2**20:.0f} MiB)")
+            size = json.loads(
+                subprocess.run(
+                    ["docker", "inspect", container.id], capture_output=True, text=True
+                ).stdout
+            )[0]["LogPath"]
+            print(
+                f"{label}: logs-readable {check['status']} in {check['duration_s']:.3f} s "
+                f"(log file {Path(size).stat().st_size / 2**20:.0f} MiB)"
+            )
             container.remove(force=True)
     finally:
         host.remove_all()

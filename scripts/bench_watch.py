@@ -39,10 +39,13 @@ def main() -> int:
     host = StudentHost(docker.from_env())
     try:
         with tempfile.TemporaryDirectory() as folder:
-            _report("custom-bridge (no negative probe)",
-                    *_custom_bridge(host, Path(folder), args.runs))
-            _report("network-isolation (negative ping)",
-                    *_network_isolation(host, Path(folder), args.runs))
+            _report(
+                "custom-bridge (no negative probe)", *_custom_bridge(host, Path(folder), args.runs)
+            )
+            _report(
+                "network-isolation (negative ping)",
+                *_network_isolation(host, Path(folder), args.runs),
+            )
     finally:
         host.remove_all()
     return 0
@@ -87,8 +90,9 @@ def _network_isolation(host: StudentHost, folder: Path, runs: int) -> tuple[list
 
 
 def _latency(watch: WatchProcess, seen: int, detail: str) -> float:
-    update = watch.wait_for(lambda u: any(t["detail"].startswith(detail) for t in u["triggers"]),
-                            after=seen, timeout=30)
+    update = watch.wait_for(
+        lambda u: any(t["detail"].startswith(detail) for t in u["triggers"]), after=seen, timeout=30
+    )
     event = next(t for t in update["triggers"] if t["detail"].startswith(detail))
     return update["received"] - event["at"]
 
@@ -110,9 +114,11 @@ def _floor(exercise: str, runs: int) -> list[float]:
 def _report(name: str, latencies: list[float], floor: list[float]) -> None:
     ordered = sorted(latencies)
     p90 = ordered[max(0, int(round(0.9 * len(ordered))) - 1)]
-    print(f"{name}: event to view median {statistics.median(latencies):.2f} s, "
-          f"p90 {p90:.2f} s ({len(latencies)} events); floor (a lone grading) median "
-          f"{statistics.median(floor):.2f} s")
+    print(
+        f"{name}: event to view median {statistics.median(latencies):.2f} s, "
+        f"p90 {p90:.2f} s ({len(latencies)} events); floor (a lone grading) median "
+        f"{statistics.median(floor):.2f} s"
+    )
 
 
 if __name__ == "__main__":

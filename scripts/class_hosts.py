@@ -49,8 +49,7 @@ def write_roster(path: Path, engines: list[ExtraEngine], lines: int) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "docker_host"])
-        writer.writerows((f"s{n:02d}", engines[n % len(engines)].docker_host)
-                         for n in range(lines))
+        writer.writerows((f"s{n:02d}", engines[n % len(engines)].docker_host) for n in range(lines))
     return path
 
 

@@ -20,8 +20,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
 from batch.test_batch import full_solution  # class_hosts puts tests/ on the path
+from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
 
 
 def main() -> int:
@@ -42,12 +42,26 @@ def main() -> int:
         roster = write_roster(Path(folder) / "class.csv", engines, args.lines)
         for run in range(1, args.runs + 1):
             out = Path(folder) / f"grades-{run}"
-            subprocess.run([batch_executable(), "batch", str(roster), *EXERCISES, "--out",
-                            str(out), "--jobs", str(args.jobs)], capture_output=True, text=True)
+            subprocess.run(
+                [
+                    batch_executable(),
+                    "batch",
+                    str(roster),
+                    *EXERCISES,
+                    "--out",
+                    str(out),
+                    "--jobs",
+                    str(args.jobs),
+                ],
+                capture_output=True,
+                text=True,
+            )
             missed, causes = _missed(out)
             missed_in_all += missed
-            print(f"run {run}: {missed} of {args.lines} students not at full score"
-                  + "".join(f"\n  {n} x {cause}" for cause, n in causes.most_common()))
+            print(
+                f"run {run}: {missed} of {args.lines} students not at full score"
+                + "".join(f"\n  {n} x {cause}" for cause, n in causes.most_common())
+            )
     return 1 if missed_in_all else 0
 
 
@@ -67,8 +81,10 @@ def _missed(out: Path) -> tuple[int, Counter]:
         for exercise in json.loads(report_path.read_text())["exercises"]:
             for check in exercise["checks"]:
                 if check["status"] != "passed":
-                    causes[f"{exercise['id']} {check['id']} {check['status']}: "
-                           f"{(check.get('message') or '')[:120]}"] += 1
+                    causes[
+                        f"{exercise['id']} {check['id']} {check['status']}: "
+                        f"{(check.get('message') or '')[:120]}"
+                    ] += 1
     return missed, causes
 
 

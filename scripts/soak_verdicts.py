@@ -28,11 +28,25 @@ def main() -> int:
     args, pytest_args = parser.parse_known_args()
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "soak.jsonl"
-        env = {**os.environ, "DOCKER_GRADE_SOAK_RUNS": str(args.runs),
-               "DOCKER_GRADE_SOAK_LOG": str(log)}
-        subprocess.run([str(Path(sys.executable).with_name("pytest")), "-q", "-p", "no:cacheprovider",
-                        *(pytest_args or ["tests/checks"])], cwd=ROOT, env=env)
-        records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        env = {
+            **os.environ,
+            "DOCKER_GRADE_SOAK_RUNS": str(args.runs),
+            "DOCKER_GRADE_SOAK_LOG": str(log),
+        }
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("pytest")),
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *(pytest_args or ["tests/checks"]),
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        records = (
+            [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+        )
     disagreements, per_state, runs_per_check = Counter(), defaultdict(list), Counter()
     for record in records:
         for check, statuses in _by_check(record["runs"]).items():
@@ -41,8 +55,10 @@ def main() -> int:
             disagreements[check] += len(statuses) - majority
             if len(statuses) != majority:
                 per_state[check].append((record["test"], Counter(statuses)))
-    print(f"{len(records)} graded states, {2 * args.runs} gradings each "
-          f"({args.runs} in a row, {args.runs} with 4 at once)")
+    print(
+        f"{len(records)} graded states, {2 * args.runs} gradings each "
+        f"({args.runs} in a row, {args.runs} with 4 at once)"
+    )
     for check in sorted(runs_per_check):
         print(f"{check:<45} {disagreements[check]:>4} of {runs_per_check[check]} runs disagreed")
     for check, states in sorted(per_state.items()):

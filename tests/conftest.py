@@ -46,10 +46,15 @@ def _require_a_clean_engine(client: docker.DockerClient) -> None:
     """Discovery grades whatever runs: a container or network of someone else's would change
     the verdicts these tests expect, so they refuse to run beside one."""
     containers = [c["Names"][0] for c in client.api.containers(all=True)]
-    networks = [n["Name"] for n in client.api.networks() if n["Name"] not in ("bridge", "host", "none")]
+    networks = [
+        n["Name"] for n in client.api.networks() if n["Name"] not in ("bridge", "host", "none")
+    ]
     if containers or networks:
-        pytest.exit(f"the engine is not clean (containers: {containers}, networks: {networks}); "
-                    "these tests need one with no other containers or networks", returncode=1)
+        pytest.exit(
+            f"the engine is not clean (containers: {containers}, networks: {networks}); "
+            "these tests need one with no other containers or networks",
+            returncode=1,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +78,12 @@ _WITH_DASH = "COPY rootfs/ /\nRUN ln -sf /bin/dash /bin/sh\n"
 _LIE = "RUN rm /bin/ping && printf '#!/bin/sh\\n{body}\\n' > /bin/ping && chmod +x /bin/ping\n"
 LYING_PING_IMAGES = {
     # A student's (or a probe) image whose ping lies must change no verdict to passed.
-    "docker-grade-test/ping-always-succeeds":
-        "FROM busybox\n" + _WITH_DASH + _LIE.format(body="echo 64 bytes from $1\\nexit 0"),
-    "docker-grade-test/ping-always-fails":
-        "FROM busybox\n" + _WITH_DASH + _LIE.format(body="exit 1"),
+    "docker-grade-test/ping-always-succeeds": "FROM busybox\n"
+    + _WITH_DASH
+    + _LIE.format(body="echo 64 bytes from $1\\nexit 0"),
+    "docker-grade-test/ping-always-fails": "FROM busybox\n"
+    + _WITH_DASH
+    + _LIE.format(body="exit 1"),
     "docker-grade-test/no-ping": "FROM busybox\nRUN rm /bin/ping\n",
 }
 
@@ -97,12 +104,19 @@ def lying_images(docker_client, fixture_images) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def node_images(docker_client, fixture_images) -> dict[str, str]:
     """The course's mine/node image and typical wrong ones, built once, under test tags."""
-    from support.node_app import (APP_FILES, FIXED_DOCKERFILE, ROOT_DOCKERFILE,
-                                  SINGLE_STAGE_SHELL_CMD)
+    from support.node_app import (
+        APP_FILES,
+        FIXED_DOCKERFILE,
+        ROOT_DOCKERFILE,
+        SINGLE_STAGE_SHELL_CMD,
+    )
 
     host = StudentHost(docker_client)
-    recipes = {"good": FIXED_DOCKERFILE, "single-stage": SINGLE_STAGE_SHELL_CMD,
-               "root": ROOT_DOCKERFILE}
+    recipes = {
+        "good": FIXED_DOCKERFILE,
+        "single-stage": SINGLE_STAGE_SHELL_CMD,
+        "root": ROOT_DOCKERFILE,
+    }
     tags = {}
     for name, dockerfile in recipes.items():
         tags[name] = f"docker-grade-test/node-{name}"
@@ -142,22 +156,26 @@ def ssh_access(class_engines, tmp_path_factory):
     home = tmp_path_factory.mktemp("ssh")
     key = home / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(home / "host_key")],
-                   check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(home / "host_key")], check=True
+    )
     shutil.copy(f"{key}.pub", home / "authorized_keys")
     (home / "sshd_config").write_text(
         f"ListenAddress 127.0.0.1:{SSH_PORT}\nHostKey {home}/host_key\n"
         f"AuthorizedKeysFile {home}/authorized_keys\nPermitRootLogin prohibit-password\n"
         "PasswordAuthentication no\nUsePAM no\nStrictModes no\n"
-        f"SetEnv DOCKER_HOST={class_engines[1].docker_host}\n")
+        f"SetEnv DOCKER_HOST={class_engines[1].docker_host}\n"
+    )
     Path("/run/sshd").mkdir(exist_ok=True)
-    sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", str(home / "sshd_config")],
-                            stderr=subprocess.PIPE)
+    sshd = subprocess.Popen(
+        ["/usr/sbin/sshd", "-D", "-e", "-f", str(home / "sshd_config")], stderr=subprocess.PIPE
+    )
     bin_dir = home / "bin"
     bin_dir.mkdir()
     (home / "ssh_config").write_text(
         f"Host 127.0.0.1\n  Port {SSH_PORT}\n  IdentityFile {key}\n  IdentitiesOnly yes\n"
-        "  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n")
+        "  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n"
+    )
     wrapper = bin_dir / "ssh"
     wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/ssh -F {home}/ssh_config "$@"\n')
     wrapper.chmod(0o755)
@@ -171,8 +189,12 @@ def ssh_access(class_engines, tmp_path_factory):
 def _wait_for_ssh(env, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if subprocess.run(["ssh", "root@127.0.0.1", "true"], env=env,
-                          capture_output=True).returncode == 0:
+        if (
+            subprocess.run(
+                ["ssh", "root@127.0.0.1", "true"], env=env, capture_output=True
+            ).returncode
+            == 0
+        ):
             return
         time.sleep(0.2)
     raise RuntimeError("sshd on 127.0.0.1:2222 did not accept the test key")
@@ -181,8 +203,16 @@ def _wait_for_ssh(env, timeout=20.0):
 # -- markers ---------------------------------------------------------------------------------
 # A test that asks for one of these needs a real engine: it is marked `engine`, so that
 # `pytest -m "not engine"` runs the rest in seconds.
-ENGINE_FIXTURES = {"docker_client", "fixture_images", "student", "lying_images", "node_images",
-                   "class_engines", "ssh_access", "throwaway_engine"}
+ENGINE_FIXTURES = {
+    "docker_client",
+    "fixture_images",
+    "student",
+    "lying_images",
+    "node_images",
+    "class_engines",
+    "ssh_access",
+    "throwaway_engine",
+}
 
 
 def pytest_collection_modifyitems(items):

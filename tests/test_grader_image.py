@@ -34,8 +34,9 @@ BUILD_STAGE_STEP = "python3 -m venv /opt/docker-grade"  # the Dockerfile's first
 
 
 def _image_builder():
-    spec = importlib.util.spec_from_file_location("fixture_images",
-                                                  ROOT / "tests" / "images" / "build.py")
+    spec = importlib.util.spec_from_file_location(
+        "fixture_images", ROOT / "tests" / "images" / "build.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -53,7 +54,10 @@ def grader_image(docker_client, fixture_images, tmp_path_factory) -> str:
     started = time.monotonic()
     wheels = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", str(ROOT), "-w", str(context / "wheels")],
-        capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+    )
     assert wheels.returncode == 0, wheels.stderr[-2000:]
     previous = _image_id(docker_client, IMAGE)
     _build(docker_client, context, base=builder.BASE_TAG)
@@ -66,15 +70,23 @@ def grader_image(docker_client, fixture_images, tmp_path_factory) -> str:
 
 def _build(client: docker.DockerClient, context: Path, *, base: str) -> None:
     """The legacy builder, as `DOCKER_BUILDKIT=0 docker build --build-arg BASE=...` runs it."""
-    stream = client.api.build(path=str(context), tag=IMAGE, rm=True, forcerm=True, decode=True,
-                              buildargs={"BASE": base},
-                              timeout=BUILD_TIMEOUT_S)
+    stream = client.api.build(
+        path=str(context),
+        tag=IMAGE,
+        rm=True,
+        forcerm=True,
+        decode=True,
+        buildargs={"BASE": base},
+        timeout=BUILD_TIMEOUT_S,
+    )
     log = []
     for chunk in stream:
         log.append(chunk.get("stream", ""))
         if "error" in chunk:
-            pytest.fail(f"docker build of the grader's image failed: {chunk['error']}\n"
-                        + "".join(log)[-3000:])
+            pytest.fail(
+                f"docker build of the grader's image failed: {chunk['error']}\n"
+                + "".join(log)[-3000:]
+            )
 
 
 def _drop_stale_build_stages(client: docker.DockerClient) -> None:
@@ -111,14 +123,25 @@ def engine_socket() -> str:
     return host.removeprefix("unix://")
 
 
-def run_grader_image(client: docker.DockerClient, image: str, folder: Path, *args: str,
-                     entrypoint: list[str] | None = None) -> tuple[int, str, str]:
+def run_grader_image(
+    client: docker.DockerClient,
+    image: str,
+    folder: Path,
+    *args: str,
+    entrypoint: list[str] | None = None,
+) -> tuple[int, str, str]:
     """docker run --rm -v SOCKET:/var/run/docker.sock -v "$PWD":/work -w /work IMAGE ARGS"""
     api = client.api
     container = api.create_container(
-        image, command=list(args), working_dir="/work", labels=LABELS, entrypoint=entrypoint,
-        host_config=api.create_host_config(binds=[f"{engine_socket()}:/var/run/docker.sock",
-                                                  f"{folder}:/work"]))
+        image,
+        command=list(args),
+        working_dir="/work",
+        labels=LABELS,
+        entrypoint=entrypoint,
+        host_config=api.create_host_config(
+            binds=[f"{engine_socket()}:/var/run/docker.sock", f"{folder}:/work"]
+        ),
+    )
     try:
         api.start(container)
         code = api.wait(container, timeout=300)["StatusCode"]
@@ -130,8 +153,10 @@ def run_grader_image(client: docker.DockerClient, image: str, folder: Path, *arg
 
 
 def statuses(report: dict) -> dict[str, dict[str, str]]:
-    return {exercise["id"]: {check["id"]: check["status"] for check in exercise["checks"]}
-            for exercise in report["exercises"]}
+    return {
+        exercise["id"]: {check["id"]: check["status"] for check in exercise["checks"]}
+        for exercise in report["exercises"]
+    }
 
 
 @pytest.fixture
@@ -143,22 +168,35 @@ def course_folder(tmp_path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("subnet, network_subnet", [("192.168.0.0/24", "passed"),
-                                                    ("192.168.0.0/16", "failed")])
-def test_the_image_grades_as_the_installed_grader(grader_image, docker_client, student,
-                                                  course_folder, subnet, network_subnet):
+@pytest.mark.parametrize(
+    "subnet, network_subnet", [("192.168.0.0/24", "passed"), ("192.168.0.0/16", "failed")]
+)
+def test_the_image_grades_as_the_installed_grader(
+    grader_image, docker_client, student, course_folder, subnet, network_subnet
+):
     student.network("mybridge", subnet=subnet)
     student.container("busybox", network="mybridge")
-    nginx = student.container("nginx:alpine", name="mynginx",
-                              binds=[f"{course_folder / 'nginx'}:/usr/share/nginx/html:ro"])
+    nginx = student.container(
+        "nginx:alpine",
+        name="mynginx",
+        binds=[f"{course_folder / 'nginx'}:/usr/share/nginx/html:ro"],
+    )
     student.wait_running(nginx)
 
     installed = grade(*EXERCISES, cwd=course_folder)
     # The folder is at /work in the grader's container, not at its host path: the probes are
     # the engine's containers and are given the host's paths, which the engine reports.
-    code, stdout, stderr = run_grader_image(docker_client, grader_image, course_folder,
-                                            "check", *EXERCISES, "--format", "json",
-                                            "--lang", "en")
+    code, stdout, stderr = run_grader_image(
+        docker_client,
+        grader_image,
+        course_folder,
+        "check",
+        *EXERCISES,
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    )
 
     assert code == installed.exit_code, stderr
     from_image = json.loads(stdout)
@@ -169,13 +207,20 @@ def test_the_image_grades_as_the_installed_grader(grader_image, docker_client, s
     assert from_image["score"] == installed.report["score"]
 
 
-def test_the_image_keeps_the_grader_not_its_sources_wheels_or_pip(grader_image, docker_client,
-                                                                   tmp_path):
-    code, stdout, stderr = run_grader_image(docker_client, grader_image, tmp_path,
-                                            "list", "--format", "json")
-    left = run_grader_image(docker_client, grader_image, tmp_path, "-c",
-                            "ls -d /src /opt/docker-grade/bin/pip* 2>/dev/null; true",
-                            entrypoint=["sh"])
+def test_the_image_keeps_the_grader_not_its_sources_wheels_or_pip(
+    grader_image, docker_client, tmp_path
+):
+    code, stdout, stderr = run_grader_image(
+        docker_client, grader_image, tmp_path, "list", "--format", "json"
+    )
+    left = run_grader_image(
+        docker_client,
+        grader_image,
+        tmp_path,
+        "-c",
+        "ls -d /src /opt/docker-grade/bin/pip* 2>/dev/null; true",
+        entrypoint=["sh"],
+    )
 
     assert code == 0, stderr
     assert "custom-bridge" in {row["id"] for row in json.loads(stdout)}

@@ -32,8 +32,9 @@ def course_solutions(student, tmp_path):
     site = tmp_path / "nginx"
     site.mkdir()
     (site / "index.html").write_text("<p>mine</p>")
-    nginx = student.container("nginx:alpine", name="mynginx",
-                              binds=[f"{site}:/usr/share/nginx/html:ro"])
+    nginx = student.container(
+        "nginx:alpine", name="mynginx", binds=[f"{site}:/usr/share/nginx/html:ro"]
+    )
     paused = student.container("busybox", name="paused-one")
     paused.pause()
     stopped = student.container("busybox", name="stopped-one", interactive=False, tty=False)
@@ -55,8 +56,9 @@ def test_grading_changes_nothing_on_the_engine(student, docker_client, tmp_path)
 def test_ctrl_c_in_the_middle_removes_every_probe(student, docker_client, tmp_path):
     course_solutions(student, tmp_path)
     before = engine_state(docker_client)
-    process = subprocess.Popen([EXECUTABLE, "check"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [EXECUTABLE, "check"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 30
     while not probes_left(docker_client) and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -34,13 +34,26 @@ def all_solutions(student, node_images, folder: Path) -> None:
     student.container("busybox", network="othernet")  # ...B on another
     (folder / "nginx").mkdir()
     (folder / "nginx" / "index.html").write_text("<h1>my page</h1>\n")
-    student.wait_running(student.container(
-        "nginx:alpine", name="mynginx", binds=[f"{folder}/nginx:/usr/share/nginx/html:ro"]))
-    student.container("busybox", binds=["/var/log/:/youpi"],
-                      command=["sh", "-c", "touch /youpi/escalation.txt; exec sh"])
-    student.wait_running(student.container(
-        "mine/node", interactive=False, tty=False, mem_limit="256m", nano_cpus=500_000_000,
-        pids_limit=100))
+    student.wait_running(
+        student.container(
+            "nginx:alpine", name="mynginx", binds=[f"{folder}/nginx:/usr/share/nginx/html:ro"]
+        )
+    )
+    student.container(
+        "busybox",
+        binds=["/var/log/:/youpi"],
+        command=["sh", "-c", "touch /youpi/escalation.txt; exec sh"],
+    )
+    student.wait_running(
+        student.container(
+            "mine/node",
+            interactive=False,
+            tty=False,
+            mem_limit="256m",
+            nano_cpus=500_000_000,
+            pids_limit=100,
+        )
+    )
     student.wait_log(app, "listening")
 
 
@@ -49,11 +62,22 @@ def test_the_whole_course_in_one_run_gets_full_score(student, node_images, tmp_p
 
     run = grade(cwd=tmp_path)
 
-    failing = {(e["id"], c["id"]): c["message"] for e in run.report["exercises"]
-               for c in e["checks"] if c["status"] != "passed"}
+    failing = {
+        (e["id"], c["id"]): c["message"]
+        for e in run.report["exercises"]
+        for c in e["checks"]
+        if c["status"] != "passed"
+    }
     assert failing == {}
     assert [e["id"] for e in run.report["exercises"]] == [
-        "node-multistage", "two-containers-ping", "image-save", "custom-bridge",
-        "network-isolation", "nginx-ro-volume", "volume-escalation", "best-practices"]
+        "node-multistage",
+        "two-containers-ping",
+        "image-save",
+        "custom-bridge",
+        "network-isolation",
+        "nginx-ro-volume",
+        "volume-escalation",
+        "best-practices",
+    ]
     assert run.report["score"] == run.report["max_score"] == 48.0
     assert run.exit_code == 0

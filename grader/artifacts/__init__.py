@@ -1,1 +1,2 @@
-"""Files a student hands in besides the engine's state: image archives written by ``docker save``."""
+"""Files a student hands in besides the engine's state: Dockerfiles, image archives written by
+``docker save``, pages."""

@@ -55,14 +55,18 @@ EMPTY_DIGEST = f"sha256:{hashlib.sha256().hexdigest()}"  # what a layer of no by
 _MAX_LINK_HOPS = 16
 _MAX_INDEX_DEPTH = 8
 
-_INDEX_TYPES = frozenset({
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-})
-_MANIFEST_TYPES = frozenset({
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-})
+_INDEX_TYPES = frozenset(
+    {
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    }
+)
+_MANIFEST_TYPES = frozenset(
+    {
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    }
+)
 _COMPRESSIONS: tuple[tuple[bytes, Callable[[BinaryIO, str], BinaryIO]], ...] = (
     (b"\x1f\x8b", gzip.open),
     (b"BZh", bz2.open),
@@ -83,11 +87,11 @@ class ArchiveError(Exception):
 
 
 LayerProblem = Literal[
-    "content",     # the content does not hash to the config's diff id (empty, altered, another layer)
-    "gzip",        # gzip'd, but its compressed data is broken: nothing to hash
-    "blob-name",   # an OCI blob whose bytes do not hash to the digest its name says
+    "content",  # the content does not hash to the config's diff id (empty, altered, another layer)
+    "gzip",  # gzip'd, but its compressed data is broken: nothing to hash
+    "blob-name",  # an OCI blob whose bytes do not hash to the digest its name says
     "no-diff-id",  # a layer beyond the config's diff ids
-    "no-layer",    # a diff id beyond the manifest's layers
+    "no-layer",  # a diff id beyond the manifest's layers
 ]
 
 
@@ -121,7 +125,7 @@ class ArchivedImage:
 
     >>> image = ArchivedImage(("busybox:latest",), ("sha256:4f5f",), ("a784/layer.tar",), (), False,
     ...                       ("sha256:4f5f",), ())
-    >>> image.config_missing or bool(image.missing_layers) or bool(image.corrupt_layers)  # load fails
+    >>> image.config_missing or bool(image.missing_layers) or bool(image.corrupt_layers)
     False
     """
 
@@ -167,8 +171,15 @@ def is_tar(path: str | PathLike[str]) -> bool:
     try:
         with open_regular_file(Path(path)) as handle:  # a FIFO would block the read
             return tarfile.is_tarfile(handle)
-    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, tarfile.TarError,
-            NotARegularFile):
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+        lzma.LZMAError,
+        tarfile.TarError,
+        NotARegularFile,
+    ):
         return False
 
 
@@ -284,7 +295,9 @@ class _Scan:
         """The parsed JSON member ``name``; ArchiveError when it is there but not readable JSON."""
         target = self.resolve(_member_path(name))
         if target in self.oversized:
-            raise ArchiveError(f"unreadable archive: {name} is larger than {MAX_JSON_MEMBER >> 20} MiB")
+            raise ArchiveError(
+                f"unreadable archive: {name} is larger than {MAX_JSON_MEMBER >> 20} MiB"
+            )
         if target not in self.json:
             raise ArchiveError(f"unreadable archive: {name} is not JSON")
         try:
@@ -346,13 +359,17 @@ def _scan(path: Path) -> _Scan:
                     current = info.name
                     _record(scan, tar, info)
             if compressed:
-                while stream.read(_DRAIN):  # to the compressed stream's end, which checks its trailer
+                while stream.read(
+                    _DRAIN
+                ):  # to the compressed stream's end, which checks its trailer
                     pass
     except EOFError:  # from GzipFile & co., which read ahead: where it stops is approximate
         where = f"around {current}" if current else "before the first member"
         raise ArchiveError(f"truncated archive: the compressed data stops short, {where}") from None
     except (zlib.error, lzma.LZMAError):
-        raise ArchiveError(f"unreadable archive: corrupt compressed data after {current or 'the start'}") from None
+        raise ArchiveError(
+            f"unreadable archive: corrupt compressed data after {current or 'the start'}"
+        ) from None
     except OSError as exc:  # also gzip's BadGzipFile (a CRC that does not match)
         raise ArchiveError(f"unreadable archive: {exc.strerror or exc}") from None
     except NotARegularFile as exc:
@@ -361,7 +378,9 @@ def _scan(path: Path) -> _Scan:
         raise ArchiveError(_translate(str(exc), current, scan)) from None
     if ends and not isinstance(ends[-1], tarfile.EOFHeaderError):
         if isinstance(ends[-1], (tarfile.EmptyHeaderError, tarfile.TruncatedHeaderError)):
-            raise ArchiveError(f"truncated archive: it ends after {current} without the end-of-archive marker")
+            raise ArchiveError(
+                f"truncated archive: it ends after {current} without the end-of-archive marker"
+            )
         raise ArchiveError(f"unreadable archive: {ends[-1]} after {current}")
     return scan
 
@@ -400,7 +419,9 @@ def _looks_like_json(head: bytes) -> bool:
 def _keep_json(scan: _Scan, name: str, data: bytes) -> None:
     scan.json_bytes += len(data)
     if scan.json_bytes > MAX_JSON_TOTAL:
-        raise ArchiveError(f"unreadable archive: more than {MAX_JSON_TOTAL >> 20} MiB of JSON members")
+        raise ArchiveError(
+            f"unreadable archive: more than {MAX_JSON_TOTAL >> 20} MiB of JSON members"
+        )
     scan.json[name] = data
 
 
@@ -429,7 +450,11 @@ def _translate(message: str, current: str, scan: _Scan) -> str:
     if "unexpected end of data" in message:
         return _truncated(current)
     if scan.member_count == 0:
-        return "not a tar archive: the file is empty" if message == "empty file" else f"not a tar archive: {message}"
+        return (
+            "not a tar archive: the file is empty"
+            if message == "empty file"
+            else f"not a tar archive: {message}"
+        )
     return f"unreadable archive: {message} after {current}"
 
 
@@ -464,7 +489,9 @@ def _oci_images(scan: _Scan) -> tuple[ArchivedImage, ...]:
     return tuple(images)
 
 
-def _from_descriptor(scan: _Scan, descriptor: Any, tags: tuple[str, ...], depth: int) -> list[ArchivedImage]:
+def _from_descriptor(
+    scan: _Scan, descriptor: Any, tags: tuple[str, ...], depth: int
+) -> list[ArchivedImage]:
     """The images a manifest or index descriptor leads to; ``tags`` come from enclosing indexes."""
     if not isinstance(descriptor, dict):
         raise ArchiveError("unreadable archive: a descriptor of index.json is not an object")
@@ -479,7 +506,9 @@ def _from_descriptor(scan: _Scan, descriptor: Any, tags: tuple[str, ...], depth:
     path = _blob_path(descriptor.get("digest"))
     if not scan.is_file(path):
         if depth == 0:
-            raise ArchiveError(f"unreadable archive: index.json names {path}, which is not in the archive")
+            raise ArchiveError(
+                f"unreadable archive: index.json names {path}, which is not in the archive"
+            )
         return []  # one platform of a multi-platform index: Docker saves only the platforms it has
     document = scan.load(path)
     if not isinstance(document, dict):
@@ -489,26 +518,34 @@ def _from_descriptor(scan: _Scan, descriptor: Any, tags: tuple[str, ...], depth:
         children = document.get("manifests")
         if not isinstance(children, list):
             raise ArchiveError(f"unreadable archive: index {path} has no manifests list")
-        return [image for child in children for image in _from_descriptor(scan, child, tags, depth + 1)]
+        return [
+            image for child in children for image in _from_descriptor(scan, child, tags, depth + 1)
+        ]
     if media_type in _MANIFEST_TYPES or (media_type is None and "config" in document):
         config = document.get("config")
         layers = document.get("layers")
         if not isinstance(config, dict) or not isinstance(layers, list):
             raise ArchiveError(f"unreadable archive: manifest {path} lacks config or layers")
         layer_paths = tuple(
-            _blob_path(layer.get("digest") if isinstance(layer, dict) else None) for layer in layers)
+            _blob_path(layer.get("digest") if isinstance(layer, dict) else None) for layer in layers
+        )
         return [_image(scan, tags, _blob_path(config.get("digest")), layer_paths)]
     return []  # some other artifact (a signature, a helm chart): no image
 
 
-def _image(scan: _Scan, tags: tuple[str, ...], config: str, layers: tuple[str, ...]) -> ArchivedImage:
+def _image(
+    scan: _Scan, tags: tuple[str, ...], config: str, layers: tuple[str, ...]
+) -> ArchivedImage:
     config_missing = not scan.is_file(config)
     diff_ids: tuple[str, ...] = ()
     if not config_missing:
         document = scan.load(config)
         rootfs = document.get("rootfs") if isinstance(document, dict) else None
-        diff_ids = _strings(rootfs.get("diff_ids") if isinstance(rootfs, dict) else None,
-                            f"rootfs.diff_ids of config {config}", required=True)
+        diff_ids = _strings(
+            rootfs.get("diff_ids") if isinstance(rootfs, dict) else None,
+            f"rootfs.diff_ids of config {config}",
+            required=True,
+        )
     layers = tuple(_member_path(layer) for layer in layers)
     hashes = tuple(scan.hashes_of(layer) for layer in layers)
     return ArchivedImage(
@@ -522,8 +559,9 @@ def _image(scan: _Scan, tags: tuple[str, ...], config: str, layers: tuple[str, .
     )
 
 
-def _corrupt_layers(layers: tuple[str, ...], hashes: tuple[_Hashes | None, ...],
-                    diff_ids: tuple[str, ...]) -> tuple[CorruptLayer, ...]:
+def _corrupt_layers(
+    layers: tuple[str, ...], hashes: tuple[_Hashes | None, ...], diff_ids: tuple[str, ...]
+) -> tuple[CorruptLayer, ...]:
     """Each layer against the config's diff id at its position, as ``docker load`` checks them."""
     corrupt = []
     for position in range(1, max(len(layers), len(diff_ids)) + 1):
@@ -536,7 +574,9 @@ def _corrupt_layers(layers: tuple[str, ...], hashes: tuple[_Hashes | None, ...],
             continue  # missing: missing_layers says so
         problem = _layer_problem(path, found, expected)
         if problem == "blob-name":
-            corrupt.append(CorruptLayer(position, path, _digest_in_name(path), found.stored, problem))
+            corrupt.append(
+                CorruptLayer(position, path, _digest_in_name(path), found.stored, problem)
+            )
         elif problem is not None:
             corrupt.append(CorruptLayer(position, path, expected, found.uncompressed, problem))
     return tuple(corrupt)
@@ -571,7 +611,11 @@ def _oci_tags(annotations: dict[str, Any]) -> tuple[str, ...]:
     tags = []
     for key in (_CONTAINERD_NAME, _OCI_REF_NAME):
         value = annotations.get(key)
-        if isinstance(value, str) and value and ("/" in value or ":" in value or key == _CONTAINERD_NAME):
+        if (
+            isinstance(value, str)
+            and value
+            and ("/" in value or ":" in value or key == _CONTAINERD_NAME)
+        ):
             tags.append(value)
     return tuple(tags)
 

@@ -654,8 +654,10 @@ class _Scope:
 
     def _declare_env(self, arguments: tuple[str, ...]) -> None:
         # All the pairs of one ENV are expanded first: ``ENV A=1 B=$A`` gives B the former A.
-        pairs = [(self.expand(name), self.expand(value))
-                 for name, value in zip(arguments[::2], arguments[1::2])]
+        pairs = [
+            (self.expand(name), self.expand(value))
+            for name, value in zip(arguments[::2], arguments[1::2])
+        ]
         for name, value in pairs:
             if name.text is None:  # ENV $X=1 may set any name: none is certain any more
                 self.values = {known: _Word.unknown(known) for known in self.values}
@@ -974,12 +976,7 @@ def _exec_form(command: str) -> str | None:
 
 def _from_latest(stage: Stage, earlier_names: set[str]) -> Finding | None:
     image = stage.base
-    if (
-        image.lower() == "scratch"
-        or image.lower() in earlier_names
-        or "@" in image
-        or "$" in image
-    ):
+    if image.lower() == "scratch" or image.lower() in earlier_names or "@" in image or "$" in image:
         return None
     repository, _, tag = _split_tag(image)
     if tag and tag != "latest":

@@ -24,15 +24,20 @@ _TEMPLATES = {  # template -> where it goes, under the pack folder
 def new_exercise(exercise_id: str, folder: Path, number: int) -> list[Path]:
     """Writes the exercise's files under ``folder``; refuses to overwrite any file."""
     if not _ID.match(exercise_id):
-        raise UsageError(f"{exercise_id!r} is not an exercise id: lowercase letters and digits, "
-                         "words joined by '-' (e.g. notes-volume)")
+        raise UsageError(
+            f"{exercise_id!r} is not an exercise id: lowercase letters and digits, "
+            "words joined by '-' (e.g. notes-volume)"
+        )
     values = {"id": exercise_id, "module": exercise_id.replace("-", "_"), "number": number}
     targets = {template: folder / place.format(**values) for template, place in _TEMPLATES.items()}
     existing = [str(path) for path in targets.values() if path.exists()]
     if existing:
         raise UsageError(f"{existing[0]} already exists: choose another id or folder")
-    environment = Environment(loader=PackageLoader("grader.authoring", "template"),
-                              undefined=StrictUndefined, keep_trailing_newline=True)
+    environment = Environment(
+        loader=PackageLoader("grader.authoring", "template"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
     for template, path in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(environment.get_template(template).render(values), encoding="utf-8")

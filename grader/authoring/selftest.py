@@ -44,13 +44,20 @@ class Trial:
 
 def refuse_unless_empty(engine: Engine) -> list[str]:
     """The engine's containers (the grader's own left out): selftest needs none."""
-    return [c["Names"][0].lstrip("/") if c.get("Names") else c["Id"][:12]
-            for c in engine.api.containers(all=True)
-            if not any(label in (c.get("Labels") or {}) for label in OWN_LABELS)]
+    return [
+        c["Names"][0].lstrip("/") if c.get("Names") else c["Id"][:12]
+        for c in engine.api.containers(all=True)
+        if not any(label in (c.get("Labels") or {}) for label in OWN_LABELS)
+    ]
 
 
-def selftest(engine: Engine, assignments: list[Assignment], *, probe_image: str,
-             on_trial: Callable[[Trial], None] = lambda trial: None) -> list[Trial]:
+def selftest(
+    engine: Engine,
+    assignments: list[Assignment],
+    *,
+    probe_image: str,
+    on_trial: Callable[[Trial], None] = lambda trial: None,
+) -> list[Trial]:
     trials = []
     for assignment in assignments:
         for trial in _exercise_trials(engine, assignment, probe_image):
@@ -63,21 +70,32 @@ def _exercise_trials(engine: Engine, assignment: Assignment, probe_image: str) -
     spec, pack = assignment.spec, assignment.pack
     reference = solution(pack, spec.id)
     if reference is None:
-        yield Trial(spec.id, "solution", "-", False,
-                    f"no {pack.solution_dir(spec.id)}/solution.sh to prove the exercise with")
+        yield Trial(
+            spec.id,
+            "solution",
+            "-",
+            False,
+            f"no {pack.solution_dir(spec.id)}/solution.sh to prove the exercise with",
+        )
         return
     with tempfile.TemporaryDirectory(prefix="docker-grade-selftest-") as scratch:
         empty = Path(scratch) / "empty"
         empty.mkdir()
         result = _grade(engine, assignment, empty, probe_image)
-        yield Trial(spec.id, "empty engine", _score(result), result.score < result.max_score,
-                    "" if result.score < result.max_score else "full marks with nothing done")
+        yield Trial(
+            spec.id,
+            "empty engine",
+            _score(result),
+            result.score < result.max_score,
+            "" if result.score < result.max_score else "full marks with nothing done",
+        )
         for script in [reference, *mistakes(pack, spec.id)]:
             yield _trial(engine, assignment, script, Path(scratch) / script.name, probe_image)
 
 
-def _trial(engine: Engine, assignment: Assignment, script: Script, folder: Path,
-           probe_image: str) -> Trial:
+def _trial(
+    engine: Engine, assignment: Assignment, script: Script, folder: Path, probe_image: str
+) -> Trial:
     spec = assignment.spec
     shutil.copytree(assignment.pack.solution_dir(spec.id), folder, symlinks=True)
     before = _objects(engine)
@@ -94,24 +112,39 @@ def _trial(engine: Engine, assignment: Assignment, script: Script, folder: Path,
 def _judge(script: Script, result: ExerciseResult) -> tuple[bool, str]:
     statuses = {check.id: check.status for check in result.checks}
     if script.is_solution:
-        wrong = [f"{c.id}: {c.status.value} ({c.message})" for c in result.checks
-                 if c.status is not Status.PASSED]
+        wrong = [
+            f"{c.id}: {c.status.value} ({c.message})"
+            for c in result.checks
+            if c.status is not Status.PASSED
+        ]
         return not wrong, "; ".join(wrong)
-    wrong = [f"{check_id}: expected {status.value}, got "
-             f"{statuses[check_id].value if check_id in statuses else 'no such check'}"
-             for check_id, status in script.expected.items() if statuses.get(check_id) != status]
+    wrong = [
+        f"{check_id}: expected {status.value}, got "
+        f"{statuses[check_id].value if check_id in statuses else 'no such check'}"
+        for check_id, status in script.expected.items()
+        if statuses.get(check_id) != status
+    ]
     return not wrong, "; ".join(wrong)
 
 
 def _run(script: Script, folder: Path, engine: Engine, assignment: Assignment) -> str | None:
     """Runs the script; why it failed, or None."""
-    env = {**os.environ, "DOCKER_HOST": engine.host.docker_host,
-           "DG_SOLUTIONS": str(assignment.pack.root / "solutions")}
+    env = {
+        **os.environ,
+        "DOCKER_HOST": engine.host.docker_host,
+        "DG_SOLUTIONS": str(assignment.pack.root / "solutions"),
+    }
     env.pop("DOCKER_CONTEXT", None)  # DOCKER_HOST names the engine; a context would conflict
     try:
-        done = subprocess.run(["sh", str(script.path)], cwd=folder, env=env, text=True,
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=SCRIPT_TIMEOUT_S)
+        done = subprocess.run(
+            ["sh", str(script.path)],
+            cwd=folder,
+            env=env,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=SCRIPT_TIMEOUT_S,
+        )
     except subprocess.TimeoutExpired:
         return f"{script.path.name} ran longer than {SCRIPT_TIMEOUT_S} s"
     if done.returncode != 0:
@@ -120,15 +153,20 @@ def _run(script: Script, folder: Path, engine: Engine, assignment: Assignment) -
     return None
 
 
-def _grade(engine: Engine, assignment: Assignment, folder: Path,
-           probe_image: str) -> ExerciseResult:
+def _grade(
+    engine: Engine, assignment: Assignment, folder: Path, probe_image: str
+) -> ExerciseResult:
     """The exercise graded with its path params taken from ``folder`` (the student's)."""
     params = dict(assignment.params)
     for param in assignment.spec.params:
         if isinstance(param, PathParam) and not Path(params[param.name]).is_absolute():
             params[param.name] = str(folder / params[param.name])
-    report = grade(engine=engine, assignments=[replace(assignment, params=params)], lang="en",
-                   probe_image=probe_image)
+    report = grade(
+        engine=engine,
+        assignments=[replace(assignment, params=params)],
+        lang="en",
+        probe_image=probe_image,
+    )
     return report.exercises[0]
 
 
@@ -162,19 +200,19 @@ def _remove_new(engine: Engine, before: _Objects) -> None:
     networks, volumes, new tags on old images, and new images."""
     api, now = engine.api, _objects(engine)
     for container in now.containers - before.containers:
-        _quietly(lambda: api.remove_container(container, force=True, v=True))
+        _quietly(api.remove_container, container, force=True, v=True)
     for network in now.networks - before.networks:
-        _quietly(lambda: api.remove_network(network))
+        _quietly(api.remove_network, network)
     for volume in now.volumes - before.volumes:
-        _quietly(lambda: api.remove_volume(volume, force=True))
+        _quietly(api.remove_volume, volume, force=True)
     for tag in now.tags - before.tags:
-        _quietly(lambda: api.remove_image(tag, noprune=True))
+        _quietly(api.remove_image, tag, noprune=True)
     for image in now.images - before.images:
-        _quietly(lambda: api.remove_image(image, force=True))
+        _quietly(api.remove_image, image, force=True)
 
 
-def _quietly(action: Callable[[], object]) -> None:
+def _quietly(action: Callable[..., object], *args, **kwargs) -> None:
     try:
-        action()
+        action(*args, **kwargs)
     except (NotFound, APIError):  # already gone with what held it, or still in use: left
         pass

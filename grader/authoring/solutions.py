@@ -61,10 +61,13 @@ def read_mistake(path: Path) -> Script:
         try:
             status = Status(match["status"])
         except ValueError:
-            raise ScriptError(f"{path}:{number}: unknown status {match['status']!r} (one of: "
-                              f"{', '.join(s.value for s in Status)})") from None
+            raise ScriptError(
+                f"{path}:{number}: unknown status {match['status']!r} (one of: "
+                f"{', '.join(s.value for s in Status)})"
+            ) from None
         expected[match["check"]], lines[match["check"]] = status, number
     if not expected:
-        raise ScriptError(f"{path}:1: a mistake states what it must get, e.g. "
-                          "'# expect: network-subnet: failed'")
+        raise ScriptError(
+            f"{path}:1: a mistake states what it must get, e.g. '# expect: network-subnet: failed'"
+        )
     return Script(path.stem, path, expected, lines)

@@ -50,14 +50,21 @@ def validate_pack(pack: Pack) -> list[Problem]:
     collected = _collect(modules)
     for module in modules:
         if not (pack.specs_dir / f"{exercise_of(module)}.yaml").is_file():
-            problems.append(Problem(f"{module}:1", f"no exercises/{exercise_of(module)}.yaml "
-                                    "for this check module"))
+            problems.append(
+                Problem(
+                    f"{module}:1", f"no exercises/{exercise_of(module)}.yaml for this check module"
+                )
+            )
         problems += _module_problems(module, collected[str(module.resolve())])
     for exercise_id, (spec, spec_path) in specs.items():
         module = pack.check_module(exercise_id)
         if not module.is_file():
-            problems.append(Problem(f"{spec_path}:1", f"no check module checks/{module.name} for "
-                                    f"exercise '{spec.id}'"))
+            problems.append(
+                Problem(
+                    f"{spec_path}:1",
+                    f"no check module checks/{module.name} for exercise '{spec.id}'",
+                )
+            )
         elif not collected[str(module.resolve())].error:
             problems += _compare(spec, spec_path, module, collected[str(module.resolve())])
         problems += _scripts(pack, spec, spec_path)
@@ -84,40 +91,67 @@ def _module_problems(module: Path, collected: _Module) -> list[Problem]:
     first_line: dict[str, int] = {}
     for check_id, line, unknown in collected.checks:
         for name in unknown:
-            problems.append(Problem(f"{module}:{line}", f"@check({check_id!r}) asks for a fixture "
-                                    f"'{name}' that does not exist (the kit's: "
-                                    f"{', '.join(fixtures.NAMES)}, or the module's own @fixture)"))
+            problems.append(
+                Problem(
+                    f"{module}:{line}",
+                    f"@check({check_id!r}) asks for a fixture "
+                    f"'{name}' that does not exist (the kit's: "
+                    f"{', '.join(fixtures.NAMES)}, or the module's own @fixture)",
+                )
+            )
         if check_id in first_line:
-            problems.append(Problem(f"{module}:{line}", f"a second function for "
-                                    f"@check({check_id!r}) (the first is on line "
-                                    f"{first_line[check_id]})"))
+            problems.append(
+                Problem(
+                    f"{module}:{line}",
+                    f"a second function for "
+                    f"@check({check_id!r}) (the first is on line "
+                    f"{first_line[check_id]})",
+                )
+            )
         first_line.setdefault(check_id, line)
     return problems
 
 
-def _compare(spec: ExerciseSpec, spec_path: Path, module: Path,
-             collected: _Module) -> list[Problem]:
+def _compare(
+    spec: ExerciseSpec, spec_path: Path, module: Path, collected: _Module
+) -> list[Problem]:
     """The spec's check ids against the module's ``@check`` ids, both ways."""
     problems = []
     implemented = {check_id for check_id, _, _ in collected.checks}
     for check_id, line, _ in collected.checks:
         if spec.find_check(check_id) is None:
-            problems.append(Problem(f"{module}:{line}", f"@check({check_id!r}): the spec lists no "
-                                    f"such check (its ids: {', '.join(c.id for c in spec.checks)})"))
+            problems.append(
+                Problem(
+                    f"{module}:{line}",
+                    f"@check({check_id!r}): the spec lists no "
+                    f"such check (its ids: {', '.join(c.id for c in spec.checks)})",
+                )
+            )
     text = spec_path.read_text(encoding="utf-8")
     for index, check in enumerate(spec.checks):
         if check.id not in implemented:
             line = spec_line(text, ("checks", index, "id"))
-            problems.append(Problem(f"{spec_path}:{line}", f"check '{check.id}' has no function: "
-                                    f"add @check({check.id!r}) to one in checks/{module.name}"))
+            problems.append(
+                Problem(
+                    f"{spec_path}:{line}",
+                    f"check '{check.id}' has no function: "
+                    f"add @check({check.id!r}) to one in checks/{module.name}",
+                )
+            )
     return problems
 
 
 def _scripts(pack: Pack, spec: ExerciseSpec, spec_path: Path) -> list[Problem]:
     problems = []
     if solution(pack, spec.id) is None:
-        problems.append(Problem(f"{spec_path}:1", f"no solutions/{spec.id}/solution.sh: "
-                                "docker-grade selftest cannot prove this exercise", warning=True))
+        problems.append(
+            Problem(
+                f"{spec_path}:1",
+                f"no solutions/{spec.id}/solution.sh: "
+                "docker-grade selftest cannot prove this exercise",
+                warning=True,
+            )
+        )
     try:
         scripts = mistakes(pack, spec.id)
     except ScriptError as error:
@@ -126,8 +160,12 @@ def _scripts(pack: Pack, spec: ExerciseSpec, spec_path: Path) -> list[Problem]:
     for script in scripts:
         for check_id, line in script.lines.items():
             if spec.find_check(check_id) is None:
-                problems.append(Problem(f"{script.path}:{line}", f"expects check '{check_id}', "
-                                        f"which exercise '{spec.id}' does not have"))
+                problems.append(
+                    Problem(
+                        f"{script.path}:{line}",
+                        f"expects check '{check_id}', which exercise '{spec.id}' does not have",
+                    )
+                )
     return problems
 
 
@@ -153,11 +191,13 @@ class _CollectingPlugin:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             info = item._fixtureinfo  # what pytest resolved for this function
-            unknown = [name for name in info.names_closure
-                       if name not in info.name2fixturedefs and name != "request"]
+            unknown = [
+                name
+                for name in info.names_closure
+                if name not in info.name2fixturedefs and name != "request"
+            ]
             module = self.modules.setdefault(str(Path(item.path).resolve()), _Module())
-            module.checks.append((check_id_of(item.obj), item.obj.__code__.co_firstlineno,
-                                  unknown))
+            module.checks.append((check_id_of(item.obj), item.obj.__code__.co_firstlineno, unknown))
 
 
 def _collect(modules: list[Path]) -> dict[str, _Module]:

@@ -20,11 +20,23 @@ def gradebook_csv(result: ClassResult) -> str:
 
 def _cells(row: StudentRow, exercise_ids: list[str]) -> list[str]:
     if row.status is not RowStatus.GRADED or row.report is None:
-        return [row.student_id, row.name, "", "", *([""] * len(exercise_ids)),
-                f"ungradable: {row.reason}"]
+        return [
+            row.student_id,
+            row.name,
+            "",
+            "",
+            *([""] * len(exercise_ids)),
+            f"ungradable: {row.reason}",
+        ]
     scores = {exercise.id: exercise.score for exercise in row.report.exercises}
-    return [row.student_id, row.name, _number(row.report.score), _number(row.report.max_score),
-            *(_number(scores[i]) if i in scores else "" for i in exercise_ids), "graded"]
+    return [
+        row.student_id,
+        row.name,
+        _number(row.report.score),
+        _number(row.report.max_score),
+        *(_number(scores[i]) if i in scores else "" for i in exercise_ids),
+        "graded",
+    ]
 
 
 def _number(value: float) -> str:

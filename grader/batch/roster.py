@@ -26,8 +26,9 @@ SCHEMES = ("unix://", "tcp://", "ssh://", "npipe://", "http://", "https://")
 
 
 class RosterEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
 
     # It names the student's report file: letters, digits, and . _ @ - only.
     student_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$", max_length=128)
@@ -74,8 +75,10 @@ def _check_header(path: Path, fields: list[str] | None) -> None:
     fields = [field.strip() for field in fields or []]
     missing = [column for column in REQUIRED if column not in fields]
     if missing:
-        raise UsageError(f"{path}:1: the header lacks {', '.join(missing)} "
-                         f"(columns: {', '.join(REQUIRED + OPTIONAL)})")
+        raise UsageError(
+            f"{path}:1: the header lacks {', '.join(missing)} "
+            f"(columns: {', '.join(REQUIRED + OPTIONAL)})"
+        )
     unknown = [column for column in fields if column not in REQUIRED + OPTIONAL]
     if unknown:
         raise UsageError(f"{path}:1: unknown column(s) {', '.join(unknown)}")
@@ -83,8 +86,9 @@ def _check_header(path: Path, fields: list[str] | None) -> None:
 
 def _entry(path: Path, line: int, row: dict) -> RosterEntry:
     if None in row or any(value is None for value in row.values()):
-        raise UsageError(f"{path}:{line}: expected {len(row) - (None in row)} fields, "
-                         "found another number")
+        raise UsageError(
+            f"{path}:{line}: expected {len(row) - (None in row)} fields, found another number"
+        )
     values = {key.strip(): value for key, value in row.items() if value and value.strip()}
     try:
         return RosterEntry(**values, line=line)
@@ -98,6 +102,8 @@ def _check_unique(path: Path, entries: list[RosterEntry]) -> None:
     seen: dict[str, int] = {}
     for entry in entries:
         if entry.student_id in seen:
-            raise UsageError(f"{path}:{entry.line}: student_id {entry.student_id!r} already on "
-                             f"line {seen[entry.student_id]}")
+            raise UsageError(
+                f"{path}:{entry.line}: student_id {entry.student_id!r} already on "
+                f"line {seen[entry.student_id]}"
+            )
         seen[entry.student_id] = entry.line

@@ -36,8 +36,13 @@ class BatchOptions:
     exercise_packs: tuple[Path, ...] = ()
 
 
-def grade_roster(entries: list[RosterEntry], options: BatchOptions, *, jobs: int,
-                 on_done: Callable[[StudentRow], None]) -> list[StudentRow]:
+def grade_roster(
+    entries: list[RosterEntry],
+    options: BatchOptions,
+    *,
+    jobs: int,
+    on_done: Callable[[StudentRow], None],
+) -> list[StudentRow]:
     """Every entry graded (or found ungradable), in roster order; ``on_done`` is called as each
     one finishes."""
     rows: dict[str, StudentRow] = {}
@@ -54,10 +59,17 @@ def grade_student(entry: RosterEntry, options: BatchOptions) -> StudentRow:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="docker-grade-") as scratch:
         report_path = Path(scratch) / "report.json"
-        code, error = _run_child(_command(entry, options, report_path),
-                                 cwd=entry.folder or Path(scratch), timeout_s=options.timeout_s)
-        row = dict(student_id=entry.student_id, name=entry.name, docker_host=entry.docker_host,
-                   duration_s=round(time.monotonic() - started, 3))
+        code, error = _run_child(
+            _command(entry, options, report_path),
+            cwd=entry.folder or Path(scratch),
+            timeout_s=options.timeout_s,
+        )
+        row = dict(
+            student_id=entry.student_id,
+            name=entry.name,
+            docker_host=entry.docker_host,
+            duration_s=round(time.monotonic() - started, 3),
+        )
         if code in (ExitCode.ALL_PASSED, ExitCode.NOT_ALL_PASSED) and report_path.is_file():
             report = Report.model_validate(json.loads(report_path.read_text(encoding="utf-8")))
             return StudentRow(**row, status=RowStatus.GRADED, report=report)
@@ -67,10 +79,26 @@ def grade_student(entry: RosterEntry, options: BatchOptions) -> StudentRow:
 def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> list[str]:
     # -P (-I before 3.11): the student's folder, our cwd, must not shadow our modules.
     isolation = "-P" if sys.version_info >= (3, 11) else "-I"
-    command = [sys.executable, isolation, "-m", "grader", "check", *options.exercises,
-               "--format", "json", "-o", str(report_path), "--student", entry.student_id,
-               "--lang", options.lang, "--docker-host", entry.docker_host,
-               "--probe-image", options.probe_image]
+    command = [
+        sys.executable,
+        isolation,
+        "-m",
+        "grader",
+        "check",
+        *options.exercises,
+        "--format",
+        "json",
+        "-o",
+        str(report_path),
+        "--student",
+        entry.student_id,
+        "--lang",
+        options.lang,
+        "--docker-host",
+        entry.docker_host,
+        "--probe-image",
+        options.probe_image,
+    ]
     command += [arg for pack in options.exercise_packs for arg in ("--exercises", str(pack))]
     # the class's settings first: a student's own value for the same param wins
     settings = (*options.settings, *entry.settings)
@@ -82,8 +110,9 @@ def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> li
 
 def _run_child(command: list[str], *, cwd: Path, timeout_s: float) -> tuple[int | None, str]:
     """The child's exit code and its one-line reason (stderr), or None and why on a timeout."""
-    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         _, stderr = child.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:

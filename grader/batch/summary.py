@@ -23,6 +23,7 @@ BUCKETS = 10  # 0–10 %, 10–20 %, … 90–100 % (100 % falls in the last one
 
 # --- computations ------------------------------------------------------------------------------
 
+
 def percent_of(report: Report) -> float:
     """A report's score as a percentage of its maximum (0 when there is nothing to score)."""
     return 100.0 * report.score / report.max_score if report.max_score else 0.0
@@ -42,9 +43,12 @@ def class_average(result: ClassResult) -> Optional[Average]:
     if not reports:
         return None
     count = len(reports)
-    return Average(score=sum(r.score for r in reports) / count,
-                   max_score=sum(r.max_score for r in reports) / count,
-                   percent=sum(percent_of(r) for r in reports) / count, students=count)
+    return Average(
+        score=sum(r.score for r in reports) / count,
+        max_score=sum(r.max_score for r in reports) / count,
+        percent=sum(percent_of(r) for r in reports) / count,
+        students=count,
+    )
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,10 @@ def check_pass_rates(result: ClassResult) -> list[CheckRate]:
             continue
         for exercise in row.report.exercises:
             for check in exercise.checks:
-                entry = found.setdefault((exercise.id, check.id), {
-                    "title": check.title, "passed": 0, "graded": 0, "hint": None})
+                entry = found.setdefault(
+                    (exercise.id, check.id),
+                    {"title": check.title, "passed": 0, "graded": 0, "hint": None},
+                )
                 entry["graded"] += 1
                 if check.status is Status.PASSED:
                     entry["passed"] += 1
@@ -111,15 +117,24 @@ def check_pass_rates(result: ClassResult) -> list[CheckRate]:
     exercise_order = {exercise_id: i for i, exercise_id in enumerate(result.exercise_ids)}
     in_course_order = sorted(
         enumerate(found.items()),
-        key=lambda item: (exercise_order.get(item[1][0][0], len(exercise_order)), item[0]))
-    rates = [CheckRate(exercise_id=key[0], check_id=key[1], title=entry["title"],
-                       passed=entry["passed"], graded=entry["graded"],
-                       hint=entry["hint"] if entry["passed"] < entry["graded"] else None)
-             for _, (key, entry) in in_course_order]
+        key=lambda item: (exercise_order.get(item[1][0][0], len(exercise_order)), item[0]),
+    )
+    rates = [
+        CheckRate(
+            exercise_id=key[0],
+            check_id=key[1],
+            title=entry["title"],
+            passed=entry["passed"],
+            graded=entry["graded"],
+            hint=entry["hint"] if entry["passed"] < entry["graded"] else None,
+        )
+        for _, (key, entry) in in_course_order
+    ]
     return sorted(rates, key=lambda rate: rate.share)  # stable: ties keep the course order
 
 
 # --- chart geometry (the template draws what these say) ----------------------------------------
+
 
 @dataclass(frozen=True)
 class HistogramBar:
@@ -147,10 +162,16 @@ def histogram(buckets: list[Bucket]) -> Histogram:
     bars = []
     for i, bucket in enumerate(buckets):
         bar_height = (bottom - top) * bucket.count / most
-        bars.append(HistogramBar(bucket=bucket, x=left + i * slot + 6, y=bottom - bar_height,
-                                 width=slot - 12, height=bar_height))
-    return Histogram(width=width, height=height, baseline=bottom, left=left, right=right,
-                     bars=bars)
+        bars.append(
+            HistogramBar(
+                bucket=bucket,
+                x=left + i * slot + 6,
+                y=bottom - bar_height,
+                width=slot - 12,
+                height=bar_height,
+            )
+        )
+    return Histogram(width=width, height=height, baseline=bottom, left=left, right=right, bars=bars)
 
 
 @dataclass(frozen=True)
@@ -186,7 +207,7 @@ def tier_of(share: float) -> tuple[str, str]:
 
 
 def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def rate_chart(rates: list[CheckRate]) -> RateChart:
@@ -194,10 +215,24 @@ def rate_chart(rates: list[CheckRate]) -> RateChart:
     bars = []
     for i, rate in enumerate(rates):
         tier, colour = tier_of(rate.share)
-        bars.append(RateBar(rate=rate, y=top + i * row_height, bar_width=bar_max * rate.share,
-                            colour=colour, tier=tier, short_title=shorten(rate.title, 80)))
-    return RateChart(width=1100, height=top * 2 + row_height * len(rates), bar_x=bar_x,
-                     bar_max=bar_max, row_height=row_height, bars=bars)
+        bars.append(
+            RateBar(
+                rate=rate,
+                y=top + i * row_height,
+                bar_width=bar_max * rate.share,
+                colour=colour,
+                tier=tier,
+                short_title=shorten(rate.title, 80),
+            )
+        )
+    return RateChart(
+        width=1100,
+        height=top * 2 + row_height * len(rates),
+        bar_x=bar_x,
+        bar_max=bar_max,
+        row_height=row_height,
+        bars=bars,
+    )
 
 
 # --- texts -------------------------------------------------------------------------------------
@@ -210,26 +245,34 @@ TEXTS: dict[str, Localized] = {
     "students": t("students", "étudiants"),
     "average": t("Class average", "Moyenne de la classe"),
     "average_over": t("over the graded students", "sur les étudiants notés"),
-    "nobody": t("No student could be graded: there is no average, distribution or pass rate "
-                "to show. The table below says why for each student.",
-                "Aucun étudiant n'a pu être noté : il n'y a ni moyenne, ni répartition, ni taux "
-                "de réussite à montrer. Le tableau ci-dessous en donne la raison pour chacun."),
+    "nobody": t(
+        "No student could be graded: there is no average, distribution or pass rate "
+        "to show. The table below says why for each student.",
+        "Aucun étudiant n'a pu être noté : il n'y a ni moyenne, ni répartition, ni taux "
+        "de réussite à montrer. Le tableau ci-dessous en donne la raison pour chacun.",
+    ),
     "distribution": t("Distribution of scores", "Répartition des notes"),
     "distribution_axis": t("score (% of the maximum)", "note (% du maximum)"),
     "distribution_count": t("students", "étudiants"),
-    "distribution_intro": t("Number of graded students in each tenth of the maximum score.",
-                            "Nombre d'étudiants notés dans chaque dixième de la note maximale."),
+    "distribution_intro": t(
+        "Number of graded students in each tenth of the maximum score.",
+        "Nombre d'étudiants notés dans chaque dixième de la note maximale.",
+    ),
     "checks": t("Pass rate of each check", "Taux de réussite de chaque vérification"),
-    "checks_intro": t("Share of the graded students who passed each check; the checks the class "
-                      "fails most come first.",
-                      "Part des étudiants notés ayant réussi chaque vérification ; celles que la "
-                      "classe rate le plus viennent en premier."),
+    "checks_intro": t(
+        "Share of the graded students who passed each check; the checks the class "
+        "fails most come first.",
+        "Part des étudiants notés ayant réussi chaque vérification ; celles que la "
+        "classe rate le plus viennent en premier.",
+    ),
     "legend_low": t("under 50%", "moins de 50 %"),
     "legend_mid": t("50% to 79%", "de 50 à 79 %"),
     "legend_high": t("80% or more", "80 % ou plus"),
     "hints": t("What to go over in class", "À reprendre en cours"),
-    "hints_none": t("Every graded student passed every check.",
-                    "Tous les étudiants notés ont réussi toutes les vérifications."),
+    "hints_none": t(
+        "Every graded student passed every check.",
+        "Tous les étudiants notés ont réussi toutes les vérifications.",
+    ),
     "passed_by": t("passed by", "réussie par"),
     "of": t("of", "sur"),
     "hint": t("Hint:", "Conseil :"),
@@ -257,6 +300,7 @@ def percent_text(value: float, lang: Lang, decimals: int = 0) -> str:
 
 # --- the page ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TableRow:
     row: StudentRow
@@ -271,16 +315,32 @@ def table_rows(result: ClassResult, lang: Lang) -> list[TableRow]:
     for row in result.rows:
         report = row.report if row.status is RowStatus.GRADED else None
         if report is None:
-            rows.append(TableRow(row=row, graded=False, score="—", percent="—",
-                                 exercises=["—"] * len(result.exercise_ids)))
+            rows.append(
+                TableRow(
+                    row=row,
+                    graded=False,
+                    score="—",
+                    percent="—",
+                    exercises=["—"] * len(result.exercise_ids),
+                )
+            )
             continue
         by_id = {exercise.id: exercise for exercise in report.exercises}
-        cells = [f"{number(by_id[e].score, lang)} / {number(by_id[e].max_score, lang)}"
-                 if e in by_id else "—" for e in result.exercise_ids]
-        rows.append(TableRow(row=row, graded=True,
-                             score=f"{number(report.score, lang)} / "
-                                   f"{number(report.max_score, lang)}",
-                             percent=percent_text(percent_of(report), lang), exercises=cells))
+        cells = [
+            f"{number(by_id[e].score, lang)} / {number(by_id[e].max_score, lang)}"
+            if e in by_id
+            else "—"
+            for e in result.exercise_ids
+        ]
+        rows.append(
+            TableRow(
+                row=row,
+                graded=True,
+                score=f"{number(report.score, lang)} / {number(report.max_score, lang)}",
+                percent=percent_text(percent_of(report), lang),
+                exercises=cells,
+            )
+        )
     return rows
 
 
@@ -295,9 +355,13 @@ def exercise_titles(result: ClassResult) -> dict[str, str]:
 def _environment() -> jinja2.Environment:
     # autoescape=True, not select_autoescape(): the template's name ends in .j2, which
     # select_autoescape's extension list would not match.
-    return jinja2.Environment(loader=jinja2.PackageLoader("grader.batch", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("grader.batch", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_summary(result: ClassResult, *, lang: Lang, generated_at: datetime) -> str:
@@ -310,19 +374,31 @@ def render_summary(result: ClassResult, *, lang: Lang, generated_at: datetime) -
     when = generated_at.strftime("%Y-%m-%d %H:%M")
     if generated_at.tzinfo is not None:
         when += f" {generated_at.tzname()}"
-    return _environment().get_template("summary.html.j2").render(
-        lang=lang, text=text, generated_iso=generated_at.isoformat(), generated=when,
-        graded=graded, ungradable=len(result.rows) - graded, average=average,
-        average_score=number(average.score, lang) if average else "",
-        average_max=number(average.max_score, lang) if average else "",
-        average_percent=percent_text(average.percent, lang, 1) if average else "",
-        histogram=histogram(buckets), rate_chart=rate_chart(rates),
-        pct=lambda share: percent_text(100 * share, lang),
-        distribution_label=_distribution_label(buckets, text),
-        rates_label=text["checks"] + ". " + "; ".join(
-            f"{rate.label}: {percent_text(100 * rate.share, lang)}" for rate in rates),
-        exercise_ids=result.exercise_ids, exercise_titles=exercise_titles(result),
-        rows=table_rows(result, lang),
+    return (
+        _environment()
+        .get_template("summary.html.j2")
+        .render(
+            lang=lang,
+            text=text,
+            generated_iso=generated_at.isoformat(),
+            generated=when,
+            graded=graded,
+            ungradable=len(result.rows) - graded,
+            average=average,
+            average_score=number(average.score, lang) if average else "",
+            average_max=number(average.max_score, lang) if average else "",
+            average_percent=percent_text(average.percent, lang, 1) if average else "",
+            histogram=histogram(buckets),
+            rate_chart=rate_chart(rates),
+            pct=lambda share: percent_text(100 * share, lang),
+            distribution_label=_distribution_label(buckets, text),
+            rates_label=text["checks"]
+            + ". "
+            + "; ".join(f"{rate.label}: {percent_text(100 * rate.share, lang)}" for rate in rates),
+            exercise_ids=result.exercise_ids,
+            exercise_titles=exercise_titles(result),
+            rows=table_rows(result, lang),
+        )
     )
 
 

@@ -1,8 +1,9 @@
 """The command line: one command per module; errors end here, once, as one line and a code.
 
-Exit codes: 0 every graded check passed (batch: every student graded); 1 at least one did not;
-2 usage or spec error (validate: a problem found); 3 the engine cannot be used (batch: a student could not be graded);
-4 a bug in docker-grade; 130 interrupted.
+Exit codes: 0 every graded check passed (batch: every student graded; selftest: every
+exercise behaves); 1 at least one did not; 2 usage or spec error (validate: a problem found);
+3 the engine cannot be used (batch: a student could not be graded); 4 a bug in docker-grade;
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -33,8 +34,18 @@ def docker_grade() -> None:
     """Grades the Docker course's exercises on a real Docker engine."""
 
 
-for command in (batch, check, explain, list_exercises, new, plugin, schema, selftest, validate,
-                watch):
+for command in (
+    batch,
+    check,
+    explain,
+    list_exercises,
+    new,
+    plugin,
+    schema,
+    selftest,
+    validate,
+    watch,
+):
     docker_grade.add_command(command)
 
 
@@ -61,8 +72,9 @@ def main() -> None:
     except GraderError as error:
         abort(error.message, error.code)
     except Exception as error:  # a bug: say so in one line, with what to report
-        abort(f"internal error: {type(error).__name__}: {error} (please report it)",
-              ExitCode.INTERNAL)
+        abort(
+            f"internal error: {type(error).__name__}: {error} (please report it)", ExitCode.INTERNAL
+        )
 
 
 def _interrupt(signum, frame) -> None:

@@ -15,8 +15,8 @@ from grader.batch.runner import BatchOptions, grade_roster
 from grader.batch.summary import render_summary
 from grader.cli.options import context_option, exercises_option, lang_option, resolve_lang
 from grader.cli.output import write_atomically
-from grader.errors import ExitCode, UsageError
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
+from grader.errors import ExitCode, UsageError
 from grader.spec import Catalog
 
 DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bound
@@ -25,22 +25,56 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
 @click.command()
 @click.argument("roster", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("exercises", nargs=-1)
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for <student_id>.json, gradebook.csv and summary.html.")
-@click.option("--jobs", type=click.IntRange(min=1, max=64), default=DEFAULT_JOBS,
-              show_default=True, help="Students graded at once.")
-@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=300.0,
-              show_default=True, metavar="SECONDS", help="Time limit for one student.")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override an exercise param for every student.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for <student_id>.json, gradebook.csv and summary.html.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=DEFAULT_JOBS,
+    show_default=True,
+    help="Students graded at once.",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=1),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit for one student.",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override an exercise param for every student.",
+)
 @lang_option
 @exercises_option
-@context_option("Grade every student on the engine of this docker CLI context, instead of "
-                "the roster's docker_host.")
+@context_option(
+    "Grade every student on the engine of this docker CLI context, instead of "
+    "the roster's docker_host."
+)
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
-def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[str, ...],
-          out_dir: Path, jobs: int, timeout_s: float, settings: tuple[str, ...], lang: str | None, context: str | None,
-          probe_image: str) -> None:
+def batch(
+    *,
+    exercise_packs: tuple[Path, ...],
+    roster: Path,
+    exercises: tuple[str, ...],
+    out_dir: Path,
+    jobs: int,
+    timeout_s: float,
+    settings: tuple[str, ...],
+    lang: str | None,
+    context: str | None,
+    probe_image: str,
+) -> None:
     """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder,
     set])."""
     lang = resolve_lang(lang)
@@ -52,12 +86,24 @@ def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[st
     catalog = Catalog.load(exercise_packs)
     assignments = catalog.assign(list(exercises), list(settings))  # refuse bad input now
     _check_student_settings(catalog, roster, entries, exercises, settings)
-    options = BatchOptions(tuple(exercises), tuple(settings), lang, timeout_s, probe_image,
-                           tuple(pack.resolve() for pack in exercise_packs))
+    options = BatchOptions(
+        tuple(exercises),
+        tuple(settings),
+        lang,
+        timeout_s,
+        probe_image,
+        tuple(pack.resolve() for pack in exercise_packs),
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
-    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("students", total=len(entries))
 
         def done(row: StudentRow) -> None:
@@ -67,15 +113,22 @@ def batch(*, exercise_packs: tuple[Path, ...], roster: Path, exercises: tuple[st
         rows = grade_roster(entries, options, jobs=jobs, on_done=done)
     result = ClassResult(rows=rows, exercise_ids=[a.spec.id for a in assignments])
     write_atomically(out_dir / "gradebook.csv", gradebook_csv(result))
-    write_atomically(out_dir / "summary.html", render_summary(
-        result, lang=lang, generated_at=datetime.now(timezone.utc)))
+    write_atomically(
+        out_dir / "summary.html",
+        render_summary(result, lang=lang, generated_at=datetime.now(timezone.utc)),
+    )
     Console().print(_summary_table(result))
     graded_all = all(row.status is RowStatus.GRADED for row in rows)
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
 
 
-def _check_student_settings(catalog, roster: Path, entries: list[RosterEntry],
-                            exercises: tuple[str, ...], settings: tuple[str, ...]) -> None:
+def _check_student_settings(
+    catalog,
+    roster: Path,
+    entries: list[RosterEntry],
+    exercises: tuple[str, ...],
+    settings: tuple[str, ...],
+) -> None:
     """A student's ``set`` column is refused before anyone is graded, with its line."""
     for entry in entries:
         try:
@@ -88,8 +141,10 @@ def _on_engine(entries: list[RosterEntry], endpoint) -> list[RosterEntry]:
     """Every student on ``endpoint``. The children get its address, not the context's name:
     resolved once, here, a name cannot lead one child to another engine."""
     tls_dir = _tls_folder(endpoint)
-    return [entry.model_copy(update={"docker_host": endpoint.url, "tls_dir": tls_dir})
-            for entry in entries]
+    return [
+        entry.model_copy(update={"docker_host": endpoint.url, "tls_dir": tls_dir})
+        for entry in entries
+    ]
 
 
 def _tls_folder(endpoint) -> Path | None:
@@ -99,11 +154,14 @@ def _tls_folder(endpoint) -> Path | None:
     if tls is None:
         return None
     files = [Path(tls.ca_cert or ""), *(Path(name) for name in tls.cert or ("", ""))]
-    as_tls_dir = ([f.name for f in files] == ["ca.pem", "cert.pem", "key.pem"]
-                  and len({f.parent for f in files}) == 1)
+    as_tls_dir = [f.name for f in files] == ["ca.pem", "cert.pem", "key.pem"] and len(
+        {f.parent for f in files}
+    ) == 1
     if not (tls.verify and as_tls_dir):
-        raise UsageError(f"{endpoint.url}: batch passes an engine's TLS to its children only "
-                         "as a verified ca.pem, cert.pem and key.pem in one folder")
+        raise UsageError(
+            f"{endpoint.url}: batch passes an engine's TLS to its children only "
+            "as a verified ca.pem, cert.pem and key.pem in one folder"
+        )
     return files[0].parent
 
 
@@ -120,7 +178,7 @@ def _summary_table(result: ClassResult) -> Table:
     for column in ("student", "score", "status"):
         table.add_column(column)
     for row in result.rows:
-        score = (f"{row.report.score:g} / {row.report.max_score:g}" if row.report else "-")
+        score = f"{row.report.score:g} / {row.report.max_score:g}" if row.report else "-"
         status = "graded" if row.status is RowStatus.GRADED else f"ungradable: {row.reason}"
         table.add_row(row.student_id, score, status)
     return table

@@ -5,37 +5,74 @@ from pathlib import Path
 import click
 
 from grader.cli.completion import complete_exercises, complete_settings
-from grader.cli.options import engine_options, exercises_option, format_option, lang_option, resolve_lang
+from grader.cli.options import (
+    engine_options,
+    exercises_option,
+    format_option,
+    lang_option,
+    resolve_lang,
+)
 from grader.cli.output import write_output
 from grader.cli.terminal import colour_allowed, output_width
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.errors import ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
 from grader.exporters.text import Detail, TextExporter
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
 
 
 @click.command()
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercises)
 @format_option()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write the report to FILE [default: standard output].")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Text format: every check in a table, with its points and message.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Write the report to FILE [default: standard output].",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Text format: every check in a table, with its points and message.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Text format: the total only.")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              shell_complete=complete_settings,
-              help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    shell_complete=complete_settings,
+    help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).",
+)
 @click.option("--student", "student_id", default=None, help="Student id for the report.")
 @lang_option
 @exercises_option
 @engine_options
-@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
-              help="Trusted image the probes run in (needs sh, ping, wget, touch).")
-def check(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], output_format: str, output: str, verbose: bool,
-          quiet: bool, settings: tuple[str, ...], student_id: str | None, lang: str | None,
-          docker_host: str | None, context: str | None, tls_dir: Path | None,
-          engine_timeout: float, probe_image: str) -> None:
+@click.option(
+    "--probe-image",
+    default=DEFAULT_PROBE_IMAGE,
+    show_default=True,
+    help="Trusted image the probes run in (needs sh, ping, wget, touch).",
+)
+def check(
+    *,
+    exercise_packs: tuple[Path, ...],
+    exercises: tuple[str, ...],
+    output_format: str,
+    output: str,
+    verbose: bool,
+    quiet: bool,
+    settings: tuple[str, ...],
+    student_id: str | None,
+    lang: str | None,
+    docker_host: str | None,
+    context: str | None,
+    tls_dir: Path | None,
+    engine_timeout: float,
+    probe_image: str,
+) -> None:
     """Grade EXERCISES (all of them when none is named) on the Docker engine.
 
     The engine is the one the docker CLI would use: --docker-host or --context, else
@@ -51,14 +88,21 @@ def check(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], outpu
 
     engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
     try:
-        report = grade(engine=engine, assignments=assignments, lang=lang,
-                       student_id=student_id, probe_image=probe_image)
+        report = grade(
+            engine=engine,
+            assignments=assignments,
+            lang=lang,
+            student_id=student_id,
+            probe_image=probe_image,
+        )
     finally:
         engine.close()
-    write_output(output, lambda color: exporter.render(report, lang=lang,
-                                                       color=color and colour_allowed()))
-    raise click.exceptions.Exit(ExitCode.ALL_PASSED if report.all_passed
-                                else ExitCode.NOT_ALL_PASSED)
+    write_output(
+        output, lambda color: exporter.render(report, lang=lang, color=color and colour_allowed())
+    )
+    raise click.exceptions.Exit(
+        ExitCode.ALL_PASSED if report.all_passed else ExitCode.NOT_ALL_PASSED
+    )
 
 
 def _detail(verbose: bool, quiet: bool) -> Detail:

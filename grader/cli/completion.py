@@ -26,24 +26,29 @@ def _quietly(completer: Completer) -> Completer:
             return completer(ctx, param, incomplete)
         except GraderError:
             return []
+
     return complete
 
 
 @_quietly
-def complete_exercises(ctx: click.Context, param: click.Parameter,
-                       incomplete: str) -> list[CompletionItem]:
+def complete_exercises(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
     """The ids of the catalog, in course order, each with its title; those already named
     are not offered again."""
     named = set(ctx.params.get(param.name) or ())
     lang = lang_from_environment()
-    return [CompletionItem(spec.id, help=spec.title.fill(spec.defaults).render(lang))
-            for spec in Catalog.load().exercises
-            if spec.id.startswith(incomplete) and spec.id not in named]
+    return [
+        CompletionItem(spec.id, help=spec.title.fill(spec.defaults).render(lang))
+        for spec in Catalog.load().exercises
+        if spec.id.startswith(incomplete) and spec.id not in named
+    ]
 
 
 @_quietly
-def complete_settings(ctx: click.Context, param: click.Parameter,
-                      incomplete: str) -> list[CompletionItem]:
+def complete_settings(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
     """``param=`` and ``exercise.param=`` for the params of the exercises named (all of them
     when none is), as ``--set`` takes them."""
     if "=" in incomplete:  # a value: free text
@@ -60,8 +65,9 @@ def _setting_names(spec: ExerciseSpec) -> list[str]:
 
 
 @_quietly
-def complete_contexts(ctx: click.Context, param: click.Parameter,
-                      incomplete: str) -> list[CompletionItem]:
+def complete_contexts(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
     from grader.engine.contexts import context_names  # the Docker SDK: only when asked
 
     return [CompletionItem(name) for name in context_names() if name.startswith(incomplete)]

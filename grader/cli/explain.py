@@ -8,19 +8,29 @@ from grader.cli.options import exercises_option, lang_option, resolve_lang
 from grader.i18n import t
 from grader.spec import Catalog
 
-_PARAMS, _CHECKS, _NONE = t("Params", "Paramètres"), t("Checks", "Vérifications"), t("none", "aucun")
+_PARAMS, _CHECKS, _NONE = (
+    t("Params", "Paramètres"),
+    t("Checks", "Vérifications"),
+    t("none", "aucun"),
+)
 _DISCOVERED = t("(discovered)", "(découvert)")
 _REQUIRES = t("requires", "nécessite")
 
 
 @click.command()
 @click.argument("exercise")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Show the statement with this param's value (as check --set takes it).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Show the statement with this param's value (as check --set takes it).",
+)
 @lang_option
 @exercises_option
-def explain(*, exercise_packs: tuple[Path, ...], exercise: str, settings: tuple[str, ...],
-            lang: str | None) -> None:
+def explain(
+    *, exercise_packs: tuple[Path, ...], exercise: str, settings: tuple[str, ...], lang: str | None
+) -> None:
     """Show an exercise's statement, params and checks (with --set, as a student given those
     values reads them)."""
     lang = resolve_lang(lang)
@@ -37,5 +47,9 @@ def explain(*, exercise_packs: tuple[Path, ...], exercise: str, settings: tuple[
         click.echo(f"  {_NONE.render(lang)}")
     click.echo(f"\n{_CHECKS.render(lang)} ({spec.max_score:g} pts):")
     for check in spec.checks:
-        requires = f"  [{_REQUIRES.render(lang)}: {', '.join(check.requires)}]" if check.requires else ""
-        click.echo(f"  {check.id} ({check.weight:g}): {check.title.fill(values).render(lang)}{requires}")
+        requires = (
+            f"  [{_REQUIRES.render(lang)}: {', '.join(check.requires)}]" if check.requires else ""
+        )
+        click.echo(
+            f"  {check.id} ({check.weight:g}): {check.title.fill(values).render(lang)}{requires}"
+        )

@@ -12,23 +12,33 @@ from grader.exporters import EXPORTERS
 from grader.i18n import LANGS, lang_from_environment
 
 lang_option = click.option(
-    "--lang", type=click.Choice(LANGS), default=None,
+    "--lang",
+    type=click.Choice(LANGS),
+    default=None,
     help="Language of titles, messages and hints [default: from the locale].",
 )
 
 
 def format_option(default: str = "text"):
     return click.option(
-        "--format", "output_format", type=click.Choice(sorted(EXPORTERS)), default=default,
-        show_default=True, help="Output format.",
+        "--format",
+        "output_format",
+        type=click.Choice(sorted(EXPORTERS)),
+        default=default,
+        show_default=True,
+        help="Output format.",
     )
 
 
 exercises_option = click.option(
-    "--exercises", "exercise_packs", multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="DIR",
+    "--exercises",
+    "exercise_packs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
     help="An exercise pack (a folder with exercises/ and checks/) to add to the built-in "
-         "exercises; repeatable [also: DOCKER_GRADE_EXERCISES].")
+    "exercises; repeatable [also: DOCKER_GRADE_EXERCISES].",
+)
 
 
 def resolve_lang(lang: str | None) -> str:
@@ -36,25 +46,40 @@ def resolve_lang(lang: str | None) -> str:
 
 
 def context_option(help_text: str):
-    return click.option("--context", default=None, metavar="NAME",
-                        shell_complete=complete_contexts, help=help_text)
+    return click.option(
+        "--context", default=None, metavar="NAME", shell_complete=complete_contexts, help=help_text
+    )
 
 
 def engine_options(command):
     """The engine a command grades, chosen as the docker CLI chooses it (grader.engine.contexts)
     unless these options say otherwise."""
     options = [
-        click.option("--docker-host", default=None, metavar="URL",
-                     help="Engine to grade [default: DOCKER_HOST, else the docker CLI's "
-                          "context, else the local socket]."),
-        context_option("docker CLI context whose engine to grade [default: DOCKER_CONTEXT, "
-                       "else the docker CLI's current context]."),
-        click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path),
-                     default=None,
-                     help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS."),
-        click.option("--engine-timeout", type=click.FloatRange(min=0.1), default=API_TIMEOUT_S,
-                     show_default=True, metavar="SECONDS",
-                     help="Time limit of each Engine API call."),
+        click.option(
+            "--docker-host",
+            default=None,
+            metavar="URL",
+            help="Engine to grade [default: DOCKER_HOST, else the docker CLI's "
+            "context, else the local socket].",
+        ),
+        context_option(
+            "docker CLI context whose engine to grade [default: DOCKER_CONTEXT, "
+            "else the docker CLI's current context]."
+        ),
+        click.option(
+            "--tls-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Folder of ca.pem, cert.pem and key.pem for a tcp:// engine with TLS.",
+        ),
+        click.option(
+            "--engine-timeout",
+            type=click.FloatRange(min=0.1),
+            default=API_TIMEOUT_S,
+            show_default=True,
+            metavar="SECONDS",
+            help="Time limit of each Engine API call.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

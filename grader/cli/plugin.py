@@ -33,8 +33,11 @@ from grader.errors import UsageError
 
 PLUGIN_NAME = "grade"  # the docker CLI's subcommand: ^[a-z][a-z0-9]*$
 FILE_NAME = f"docker-{PLUGIN_NAME}"
-METADATA = {"SchemaVersion": "0.1.0", "Vendor": "docker-grade",
-            "ShortDescription": "Grade the Docker course's exercises"}  # + Version, read at run
+METADATA = {
+    "SchemaVersion": "0.1.0",
+    "Vendor": "docker-grade",
+    "ShortDescription": "Grade the Docker course's exercises",
+}  # + Version, read at run
 MARKER = "# docker-grade-cli-plugin: written by `docker-grade plugin install`"
 ORIGINAL_CLI_ENV = "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND"  # set by the docker CLI when it runs us
 # `docker grade <TAB>`: the docker CLI runs `docker-grade __complete grade ARGS... INCOMPLETE`
@@ -43,8 +46,18 @@ COMPLETION_REQUEST = "__complete"
 _COBRA_FILE_COMPLETION, _COBRA_NO_FILE_COMPLETION = 0, 4
 
 # The docker CLI's global options that take a value (`docker --help`); the others are flags.
-_VALUED_OPTIONS = {"--config", "-c", "--context", "-H", "--host", "-l", "--log-level",
-                   "--tlscacert", "--tlscert", "--tlskey"}
+_VALUED_OPTIONS = {
+    "--config",
+    "-c",
+    "--context",
+    "-H",
+    "--host",
+    "-l",
+    "--log-level",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+}
 _TLS_FILES = {"--tlscacert": "ca.pem", "--tlscert": "cert.pem", "--tlskey": "key.pem"}
 
 # A file both sh and Python read (the way pip's launchers do): sh execs the Python named in it
@@ -73,16 +86,21 @@ def plugin() -> None:
 
 
 @plugin.command()
-@click.option("--force", is_flag=True,
-              help="Replace a docker-grade plugin file that docker-grade did not write.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a docker-grade plugin file that docker-grade did not write.",
+)
 def install(*, force: bool) -> None:
     """Install `docker grade` for this docker-grade (in DOCKER_CONFIG/cli-plugins)."""
     target = plugin_file()
     content = launcher(sys.executable)
     existing = _read_head(target)
     if existing is not None and MARKER not in existing and not force:
-        raise UsageError(f"{target} exists and was not written by docker-grade: "
-                         "`docker-grade plugin install --force` replaces it")
+        raise UsageError(
+            f"{target} exists and was not written by docker-grade: "
+            "`docker-grade plugin install --force` replaces it"
+        )
     if existing is not None and _read(target) == content:
         click.echo(f"already installed: {target}")
         return
@@ -111,8 +129,10 @@ def uninstall() -> None:
 def plugin_file(environ: Mapping[str, str] | None = None) -> Path:
     """Where the docker CLI looks for the user's plugins."""
     if _on_windows():  # the docker CLI runs only docker-grade.exe there, which we do not build
-        raise UsageError("the docker CLI on Windows runs only .exe plugins: use the grader's "
-                         "image instead (README: Without Python)")
+        raise UsageError(
+            "the docker CLI on Windows runs only .exe plugins: use the grader's "
+            "image instead (README: Without Python)"
+        )
     environ = os.environ if environ is None else environ
     config = Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
     return config / "cli-plugins" / FILE_NAME
@@ -154,6 +174,7 @@ def _write_executable(path: Path, content: str) -> None:
 
 
 # -- what the installed file runs -----------------------------------------------------------
+
 
 @dataclass
 class PluginCall:
@@ -206,7 +227,7 @@ def split_plugin_call(argv: list[str]) -> PluginCall:
     while position < len(argv):
         token = argv[position]
         if token == PLUGIN_NAME:
-            return PluginCall(options, argv[position + 1:])
+            return PluginCall(options, argv[position + 1 :])
         name, has_value, value = token.partition("=")
         if name in _VALUED_OPTIONS and not has_value:
             position += 1
@@ -214,12 +235,14 @@ def split_plugin_call(argv: list[str]) -> PluginCall:
             has_value = True
         options.append((name, value if has_value else None))
         position += 1
-    raise UsageError(f"the docker CLI did not name the plugin's command ({PLUGIN_NAME}) "
-                     f"in: {' '.join(argv)}")
+    raise UsageError(
+        f"the docker CLI did not name the plugin's command ({PLUGIN_NAME}) in: {' '.join(argv)}"
+    )
 
 
-def apply_global_options(options: list[tuple[str, str | None]],
-                         environ: MutableMapping[str, str]) -> None:
+def apply_global_options(
+    options: list[tuple[str, str | None]], environ: MutableMapping[str, str]
+) -> None:
     """The docker CLI's options, as the environment variables that mean the same to the grader.
 
     The docker CLI has already refused --host with --context, and bad values.
@@ -247,16 +270,20 @@ def _apply_tls_options(given: dict[str, str | None], environ: MutableMapping[str
         if given.get(option):
             path = Path(given[option]).expanduser().absolute()
             if path.name != file_name:
-                raise UsageError(f"{option} {given[option]}: docker grade needs the files named "
-                                 "ca.pem, cert.pem and key.pem, in one folder")
+                raise UsageError(
+                    f"{option} {given[option]}: docker grade needs the files named "
+                    "ca.pem, cert.pem and key.pem, in one folder"
+                )
             folders.add(path.parent)
     if len(folders) > 1:
-        raise UsageError("--tlscacert, --tlscert and --tlskey: docker grade needs them in one "
-                         "folder")
+        raise UsageError(
+            "--tlscacert, --tlscert and --tlskey: docker grade needs them in one folder"
+        )
     if folders:
         environ["DOCKER_CERT_PATH"] = str(folders.pop())
-    elif (_is_set(given, "--tls") or _is_set(given, "--tlsverify")) \
-            and not environ.get("DOCKER_CERT_PATH"):
+    elif (_is_set(given, "--tls") or _is_set(given, "--tlsverify")) and not environ.get(
+        "DOCKER_CERT_PATH"
+    ):
         # The docker CLI's certificates default to its config folder, the grader's to ~/.docker.
         environ["DOCKER_CERT_PATH"] = environ.get("DOCKER_CONFIG") or str(Path.home() / ".docker")
 

@@ -14,13 +14,24 @@ from grader.errors import ExitCode, UsageError
 @click.argument("exercises", nargs=-1, shell_complete=complete_exercises)
 @exercises_option
 @engine_options
-@click.option("--force", is_flag=True,
-              help="Run even though the engine holds containers (they take part in every "
-                   "grading, and may change the verdicts).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Run even though the engine holds containers (they take part in every "
+    "grading, and may change the verdicts).",
+)
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
-def selftest(*, exercises: tuple[str, ...], exercise_packs: tuple[Path, ...],
-             docker_host: str | None, context: str | None, tls_dir: Path | None,
-             engine_timeout: float, force: bool, probe_image: str) -> None:
+def selftest(
+    *,
+    exercises: tuple[str, ...],
+    exercise_packs: tuple[Path, ...],
+    docker_host: str | None,
+    context: str | None,
+    tls_dir: Path | None,
+    engine_timeout: float,
+    force: bool,
+    probe_image: str,
+) -> None:
     """Prove EXERCISES with their reference solution and mistakes, on a throwaway engine.
 
     For each exercise: the empty engine must not score full marks, solutions/<id>/solution.sh
@@ -28,7 +39,8 @@ def selftest(*, exercises: tuple[str, ...], exercise_packs: tuple[Path, ...],
     state. Everything the scripts create is removed. With --exercises DIR and no EXERCISES,
     the exercises of those packs; else every exercise. Exit 0 only if every one behaves.
     """
-    from grader.authoring.selftest import refuse_unless_empty, selftest as run_selftest
+    from grader.authoring.selftest import refuse_unless_empty
+    from grader.authoring.selftest import selftest as run_selftest
     from grader.engine.client import connect
     from grader.spec import Catalog
 
@@ -41,17 +53,20 @@ def selftest(*, exercises: tuple[str, ...], exercise_packs: tuple[Path, ...],
     try:
         present = refuse_unless_empty(engine)
         if present and not force:
-            raise UsageError(f"{engine.host.docker_host} holds {len(present)} container(s) "
-                             f"({', '.join(present[:5])}): selftest needs an engine with none, "
-                             "such as a throwaway one (or --force)")
-        trials = run_selftest(engine, assignments, probe_image=probe_image,
-                              on_trial=_print_trial)
+            raise UsageError(
+                f"{engine.host.docker_host} holds {len(present)} container(s) "
+                f"({', '.join(present[:5])}): selftest needs an engine with none, "
+                "such as a throwaway one (or --force)"
+            )
+        trials = run_selftest(engine, assignments, probe_image=probe_image, on_trial=_print_trial)
     finally:
         engine.close()
     failed = [trial for trial in trials if not trial.ok]
     exercises_failed = len({trial.exercise for trial in failed})
-    click.echo(f"{len(trials) - len(failed)}/{len(trials)} states as expected; "
-               f"{len(assignments) - exercises_failed}/{len(assignments)} exercises behave")
+    click.echo(
+        f"{len(trials) - len(failed)}/{len(trials)} states as expected; "
+        f"{len(assignments) - exercises_failed}/{len(assignments)} exercises behave"
+    )
     raise click.exceptions.Exit(ExitCode.NOT_ALL_PASSED if failed else ExitCode.ALL_PASSED)
 
 

@@ -17,7 +17,8 @@ def validate(*, packs: tuple[Path, ...]) -> None:
     problem is found (warnings allowed), 2 otherwise.
     """
     from grader.authoring.validation import validate_pack  # imports pytest: only when asked
-    from grader.spec.packs import pack_at, packs as known_packs
+    from grader.spec.packs import pack_at
+    from grader.spec.packs import packs as known_packs
 
     chosen = [pack_at(path, "validate") for path in packs] or known_packs()
     errors = 0

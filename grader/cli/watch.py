@@ -5,26 +5,50 @@ from pathlib import Path
 
 import click
 
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.cli.options import engine_options, exercises_option, lang_option, resolve_lang
+from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
 
 
 @click.command()
 @click.argument("exercises", nargs=-1)
-@click.option("--format", "output_format", type=click.Choice(["text", "json-lines"]),
-              default="text", show_default=True,
-              help="A live board, or one JSON object per grading (for tools and editors).")
-@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
-              help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json-lines"]),
+    default="text",
+    show_default=True,
+    help="A live board, or one JSON object per grading (for tools and editors).",
+)
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).",
+)
 @lang_option
 @exercises_option
 @engine_options
-@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True,
-              help="Trusted image the probes run in (needs sh, ping, wget, touch).")
-def watch(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], output_format: str, settings: tuple[str, ...],
-          lang: str | None, docker_host: str | None, context: str | None,
-          tls_dir: Path | None, engine_timeout: float, probe_image: str) -> None:
+@click.option(
+    "--probe-image",
+    default=DEFAULT_PROBE_IMAGE,
+    show_default=True,
+    help="Trusted image the probes run in (needs sh, ping, wget, touch).",
+)
+def watch(
+    *,
+    exercise_packs: tuple[Path, ...],
+    exercises: tuple[str, ...],
+    output_format: str,
+    settings: tuple[str, ...],
+    lang: str | None,
+    docker_host: str | None,
+    context: str | None,
+    tls_dir: Path | None,
+    engine_timeout: float,
+    probe_image: str,
+) -> None:
     """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
 
     Exercises whose objects changed are graded again at once; an incomplete one is also
@@ -38,10 +62,14 @@ def watch(*, exercise_packs: tuple[Path, ...], exercises: tuple[str, ...], outpu
     lang = resolve_lang(lang)
     assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
     watcher = Watcher(
-        connect=lambda: connect(docker_host, context=context, timeout=engine_timeout,
-                                tls_dir=tls_dir),
-        assignments=assignments, lang=lang, probe_image=probe_image,
-        folders=_folders(assignments))
+        connect=lambda: connect(
+            docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir
+        ),
+        assignments=assignments,
+        lang=lang,
+        probe_image=probe_image,
+        folders=_folders(assignments),
+    )
     stop = threading.Event()
     try:
         if output_format == "json-lines":
@@ -62,5 +90,8 @@ def _folders(assignments) -> list[Path]:
             if value:
                 path = Path(value).expanduser().resolve()
                 folders.add(path if name == "context" else path.parent)
-    return sorted(folder for folder in folders if not any(
-        other != folder and other in folder.parents for other in folders))
+    return sorted(
+        folder
+        for folder in folders
+        if not any(other != folder and other in folder.parents for other in folders)
+    )

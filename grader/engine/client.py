@@ -12,11 +12,11 @@ import requests
 from docker.errors import DockerException
 
 from grader.engine.contexts import Endpoint, resolve_endpoint
+from grader.engine.defaults import API_TIMEOUT_S  # noqa: F401 (part of this module's API)
 from grader.engine.podman import product_of
 from grader.errors import EngineError
 from grader.report.models import ChosenBy
 
-from grader.engine.defaults import API_TIMEOUT_S  # noqa: F401 (part of this module's API)
 POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a connection
 
 
@@ -43,8 +43,13 @@ class Engine:
         self.api.close()
 
 
-def connect(docker_host: str | None = None, *, context: str | None = None,
-            timeout: float = API_TIMEOUT_S, tls_dir: Path | None = None) -> Engine:
+def connect(
+    docker_host: str | None = None,
+    *,
+    context: str | None = None,
+    timeout: float = API_TIMEOUT_S,
+    tls_dir: Path | None = None,
+) -> Engine:
     """Connects to the engine the student means: ``docker_host``, else the docker CLI context
     ``context``, else as the docker CLI finds it (see grader.engine.contexts), with the client
     certificates of ``tls_dir`` (``ca.pem``, ``cert.pem``, ``key.pem``) when given.
@@ -108,8 +113,10 @@ def translate_engine_errors(engine: Endpoint | str) -> Iterator[None]:
 def _reason(error: BaseException, engine: Endpoint) -> str:
     text = str(error)
     if "Permission denied" in text or isinstance(error, PermissionError):
-        return ("permission denied on the socket (add your user to the 'docker' group, "
-                "or run with sudo)")
+        return (
+            "permission denied on the socket (add your user to the 'docker' group, "
+            "or run with sudo)"
+        )
     if "FileNotFoundError" in text or "No such file" in text or "Connection refused" in text:
         return f"no engine answers there ({engine.start_hint()})"
     if "timed out" in text.lower() or isinstance(error, requests.Timeout):

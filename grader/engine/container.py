@@ -149,6 +149,6 @@ def parse_time(value: str) -> datetime:
     head, dot, rest = value.partition(".")
     if dot:
         digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
+        zone = rest[len(digits) :]
         value = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(value.replace("Z", "+00:00"))

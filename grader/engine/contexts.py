@@ -30,9 +30,13 @@ DEFAULT_CONTEXT = "default"  # the docker CLI's name for "DOCKER_HOST, else the 
 
 # What to start when a context's engine does not answer: a context is usually named after the
 # tool that made it (colima, colima-PROFILE, desktop-linux, orbstack, rancher-desktop).
-_TOOLS_BY_CONTEXT_PREFIX = {"colima": "colima", "desktop-": "Docker Desktop",
-                            "orbstack": "OrbStack", "rancher-desktop": "Rancher Desktop",
-                            "podman": "podman machine"}
+_TOOLS_BY_CONTEXT_PREFIX = {
+    "colima": "colima",
+    "desktop-": "Docker Desktop",
+    "orbstack": "OrbStack",
+    "rancher-desktop": "Rancher Desktop",
+    "podman": "podman machine",
+}
 
 
 @dataclass(frozen=True)
@@ -59,14 +63,24 @@ class Endpoint:
         """What to start when nothing answers there."""
         if self.chosen_by is not ChosenBy.CONTEXT:
             return "is Docker running?"
-        tool = next((tool for prefix, tool in _TOOLS_BY_CONTEXT_PREFIX.items()
-                     if self.context.startswith(prefix)), None)
+        tool = next(
+            (
+                tool
+                for prefix, tool in _TOOLS_BY_CONTEXT_PREFIX.items()
+                if self.context.startswith(prefix)
+            ),
+            None,
+        )
         return f"is {tool} started?" if tool else "is its engine started?"
 
 
-def resolve_endpoint(*, docker_host: str | None = None, context: str | None = None,
-                     tls_dir: Path | None = None,
-                     environ: Mapping[str, str] | None = None) -> Endpoint:
+def resolve_endpoint(
+    *,
+    docker_host: str | None = None,
+    context: str | None = None,
+    tls_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Endpoint:
     """The engine ``--docker-host``/``--context`` and the environment name, without connecting.
 
     Raises UsageError for a context that does not exist (naming those that do), EngineError
@@ -79,8 +93,7 @@ def resolve_endpoint(*, docker_host: str | None = None, context: str | None = No
     return endpoint
 
 
-def _resolve(docker_host: str | None, context: str | None,
-             environ: Mapping[str, str]) -> Endpoint:
+def _resolve(docker_host: str | None, context: str | None, environ: Mapping[str, str]) -> Endpoint:
     if docker_host and context:
         raise UsageError("--docker-host and --context both name an engine: give only one")
     if docker_host:
@@ -122,8 +135,9 @@ def context_endpoint(name: str, origin: str, environ: Mapping[str, str]) -> Endp
         raise UsageError(_unknown_context(name, origin, context_names(environ)))
     if not found.Host:
         raise UsageError(f"the context '{name}' has no Docker endpoint")
-    return Endpoint(found.Host, ChosenBy.CONTEXT, context=name, origin=origin,
-                    tls=_context_tls(found))
+    return Endpoint(
+        found.Host, ChosenBy.CONTEXT, context=name, origin=origin, tls=_context_tls(found)
+    )
 
 
 def current_context_name(environ: Mapping[str, str]) -> str:
@@ -173,8 +187,10 @@ def _load_context(name: str):
 
 
 def _unknown_context(name: str, origin: str, known: list[str]) -> str:
-    where = {"current": "the current context of the docker CLI's config",
-             "DOCKER_CONTEXT": "DOCKER_CONTEXT"}.get(origin, origin)
+    where = {
+        "current": "the current context of the docker CLI's config",
+        "DOCKER_CONTEXT": "DOCKER_CONTEXT",
+    }.get(origin, origin)
     return f"no context named '{name}' ({where}); contexts: {', '.join(known)}"
 
 
@@ -203,5 +219,8 @@ def tls_from_dir(folder: Path) -> TLSConfig:
     missing = [name for name in ("ca.pem", "cert.pem", "key.pem") if not (folder / name).is_file()]
     if missing:
         raise EngineError(f"{folder}: missing TLS file(s) {', '.join(missing)}")
-    return TLSConfig(client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
-                     ca_cert=str(folder / "ca.pem"), verify=True)
+    return TLSConfig(
+        client_cert=(str(folder / "cert.pem"), str(folder / "key.pem")),
+        ca_cert=str(folder / "ca.pem"),
+        verify=True,
+    )

@@ -47,5 +47,10 @@ def read_file(api, container_id: str, path: str) -> FileRead | None:
         if member is None or not member.isfile():
             return None
         content = archive.extractfile(member).read(MAX_BYTES)
-    return FileRead(path, content, member.size, member.uid,
-                    datetime.fromtimestamp(member.mtime, tz=timezone.utc))
+    return FileRead(
+        path,
+        content,
+        member.size,
+        member.uid,
+        datetime.fromtimestamp(member.mtime, tz=timezone.utc),
+    )

@@ -56,12 +56,15 @@ def read_top(top: dict) -> TopReading:
     titles = tuple(top.get("Titles") or ())
     rows = top.get("Processes") or []
     if titles != _TOP_TITLES or any(len(row) != len(titles) for row in rows):
-        return TopReading(None, t(
-            "podman answered `top` with the container's own ps (columns {c}), which the "
-            "container controls: its processes are not graded from it",
-            "podman a répondu à `top` avec le ps du conteneur lui-même (colonnes {c}), que le "
-            "conteneur contrôle : ses processus ne sont pas jugés d'après lui")
-            .format(c=", ".join(titles) or "-"))
+        return TopReading(
+            None,
+            t(
+                "podman answered `top` with the container's own ps (columns {c}), which the "
+                "container controls: its processes are not graded from it",
+                "podman a répondu à `top` avec le ps du conteneur lui-même (colonnes {c}), que le "
+                "conteneur contrôle : ses processus ne sont pas jugés d'après lui",
+            ).format(c=", ".join(titles) or "-"),
+        )
     return TopReading([_as_docker_row(dict(zip(titles, row))) for row in rows])
 
 
@@ -69,16 +72,24 @@ def _as_docker_row(row: dict[str, str]) -> dict[str, str]:
     """Root by either name is root; anyone else is shown as the image names them (``node``,
     which a student recognises, rather than the host's name for uid 1000)."""
     root = row["USER"] in _ROOT_NAMES or row["HUSER"] in _ROOT_NAMES
-    return {"PID": row["PID"], "PPID": row["PPID"], "UID": "0" if root else row["USER"],
-            "CMD": row["COMMAND"]}
+    return {
+        "PID": row["PID"],
+        "PPID": row["PPID"],
+        "UID": "0" if root else row["USER"],
+        "CMD": row["COMMAND"],
+    }
 
 
 def unreadable_top(product: str) -> Localized:
     """Why an answer to ``top`` that is not JSON cannot be graded."""
     if product == PODMAN:
-        return t("podman's answer to `top` was empty or not JSON (podman runs the container's "
-                 "own ps when it cannot read the processes itself)",
-                 "la réponse de podman à `top` était vide ou pas du JSON (podman lance le ps du "
-                 "conteneur quand il ne sait pas lire les processus lui-même)")
-    return t("the engine's answer to `top` was empty or not JSON",
-             "la réponse du moteur à `top` était vide ou pas du JSON")
+        return t(
+            "podman's answer to `top` was empty or not JSON (podman runs the container's "
+            "own ps when it cannot read the processes itself)",
+            "la réponse de podman à `top` était vide ou pas du JSON (podman lance le ps du "
+            "conteneur quand il ne sait pas lire les processus lui-même)",
+        )
+    return t(
+        "the engine's answer to `top` was empty or not JSON",
+        "la réponse du moteur à `top` était vide ou pas du JSON",
+    )

@@ -25,10 +25,10 @@ def _split(reference: str) -> tuple[str, str]:
     name = reference.split("@", 1)[0]
     for prefix in _IMPLIED_PREFIXES:
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
     repository, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "")
     if repository.startswith("library/"):
-        repository = repository[len("library/"):]
+        repository = repository[len("library/") :]
     return repository, tag
 
 

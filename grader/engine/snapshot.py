@@ -40,8 +40,11 @@ class Snapshot:
         info = api.info()
         taken_at = _engine_time(info)
         summaries = api.containers(all=True)
-        ids = [s["Id"] for s in summaries
-               if not any(label in (s.get("Labels") or {}) for label in OWN_LABELS)]
+        ids = [
+            s["Id"]
+            for s in summaries
+            if not any(label in (s.get("Labels") or {}) for label in OWN_LABELS)
+        ]
         with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
             inspected = list(pool.map(lambda cid: _inspect_or_none(api, cid), ids))
         containers = [Container.from_inspect(data) for data in inspected if data]
@@ -56,8 +59,11 @@ class Snapshot:
     def container(self, name_or_id: str) -> Container | None:
         name_or_id = name_or_id.lstrip("/")
         return next(
-            (c for c in self.containers
-             if c.name == name_or_id or (len(name_or_id) >= 4 and c.id.startswith(name_or_id))),
+            (
+                c
+                for c in self.containers
+                if c.name == name_or_id or (len(name_or_id) >= 4 and c.id.startswith(name_or_id))
+            ),
             None,
         )
 
@@ -95,8 +101,11 @@ class Snapshot:
 
     def containers_using(self, volume: str) -> list[Container]:
         """Containers, running or not, that mount the named volume ``volume``."""
-        return [c for c in self.containers
-                if any(m.type == "volume" and m.name == volume for m in c.mounts)]
+        return [
+            c
+            for c in self.containers
+            if any(m.type == "volume" and m.name == volume for m in c.mounts)
+        ]
 
     def runs_image(self, container: Container, reference: str) -> bool:
         """Whether ``container`` was started from image ``reference`` (any tag when it has none).

@@ -20,5 +20,9 @@ class Volume:
 
     @classmethod
     def from_inspect(cls, data: dict[str, Any]) -> Volume:
-        return cls(name=data.get("Name", ""), driver=data.get("Driver", ""),
-                   mountpoint=data.get("Mountpoint", ""), labels=data.get("Labels") or {})
+        return cls(
+            name=data.get("Name", ""),
+            driver=data.get("Driver", ""),
+            mountpoint=data.get("Mountpoint", ""),
+            labels=data.get("Labels") or {},
+        )

@@ -23,8 +23,10 @@ from grader.report.models import CheckResult, ExerciseResult, Report, Status
 
 _VISIBLE = "visible"
 _STATUS_WORD = {
-    Status.PASSED: t("passed", "réussi"), Status.FAILED: t("failed", "échoué"),
-    Status.SKIPPED: t("skipped", "ignoré"), Status.ERROR: t("error", "erreur"),
+    Status.PASSED: t("passed", "réussi"),
+    Status.FAILED: t("failed", "échoué"),
+    Status.SKIPPED: t("skipped", "ignoré"),
+    Status.ERROR: t("error", "erreur"),
 }
 _HINT = t("hint", "conseil")
 _SCORE = t("Score", "Note")
@@ -64,8 +66,13 @@ class GradescopeExporter(Exporter):
         return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
 
 
-def _test(exercise_number: int, check_number: int, exercise: ExerciseResult,
-          check: CheckResult, lang: Lang) -> dict[str, Any]:
+def _test(
+    exercise_number: int,
+    check_number: int,
+    exercise: ExerciseResult,
+    check: CheckResult,
+    lang: Lang,
+) -> dict[str, Any]:
     return {
         "name": f"{exercise.id} › {check.id}: {check.title}",
         # The exercises' numbers in the course are not in the report: their order in it is.
@@ -89,10 +96,15 @@ def _output(check: CheckResult, lang: Lang) -> str:
 
 def _summary(report: Report, lang: Lang) -> str:
     counts = Counter(check.status for e in report.exercises for check in e.checks)
-    tally = ", ".join(f"{_STATUS_WORD[status].render(lang)}: {counts[status]}"
-                      for status in Status if counts[status])
-    lines = [f"{_SCORE.render(lang)}: {_points(report.score)} / {_points(report.max_score)}"
-             + (f" ({tally})" if tally else "")]
+    tally = ", ".join(
+        f"{_STATUS_WORD[status].render(lang)}: {counts[status]}"
+        for status in Status
+        if counts[status]
+    )
+    lines = [
+        f"{_SCORE.render(lang)}: {_points(report.score)} / {_points(report.max_score)}"
+        + (f" ({tally})" if tally else "")
+    ]
     lines += [f"{e.id}: {_points(e.score)} / {_points(e.max_score)}" for e in report.exercises]
     if counts[Status.ERROR]:
         lines.append(_UNDECIDED.render(lang))

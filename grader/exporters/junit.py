@@ -28,8 +28,9 @@ class JUnitExporter(Exporter):
     def render(self, report: Report, *, lang: Lang, color: bool = False) -> str:
         root = ET.Element("testsuites", {"name": "docker-grade"})
         suites = [_suite(exercise, report, lang) for exercise in report.exercises]
-        _set_counts(root, [check for e in report.exercises for check in e.checks],
-                    report.duration_s)
+        _set_counts(
+            root, [check for e in report.exercises for check in e.checks], report.duration_s
+        )
         root.extend(suites)
         ET.indent(root)
         return ET.tostring(root, encoding="utf-8", xml_declaration=True).decode("utf-8") + "\n"
@@ -40,8 +41,12 @@ def _suite(exercise: ExerciseResult, report: Report, lang: Lang) -> ET.Element:
     _set_counts(suite, exercise.checks, sum(check.duration_s for check in exercise.checks))
     suite.set("timestamp", _timestamp(report.started_at))
     properties = ET.SubElement(suite, "properties")
-    values = {"student_id": report.student.id, "docker_host": report.host.docker_host,
-              "score": _number(exercise.score), "max_score": _number(exercise.max_score)}
+    values = {
+        "student_id": report.student.id,
+        "docker_host": report.host.docker_host,
+        "score": _number(exercise.score),
+        "max_score": _number(exercise.max_score),
+    }
     for name, value in values.items():
         if value is not None:  # no student id: no property rather than an empty one
             ET.SubElement(properties, "property", {"name": name, "value": _text(value)})
@@ -51,13 +56,18 @@ def _suite(exercise: ExerciseResult, report: Report, lang: Lang) -> ET.Element:
 
 
 def _case(exercise: ExerciseResult, check: CheckResult, lang: Lang) -> ET.Element:
-    case = ET.Element("testcase", {"classname": _text(exercise.id), "name": _text(check.id),
-                                   "time": _seconds(check.duration_s)})
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": _text(exercise.id),
+            "name": _text(check.id),
+            "time": _seconds(check.duration_s),
+        },
+    )
     message = _text(check.message)
     details = check.message + (f"\n{_HINT.render(lang)}: {check.hint}" if check.hint else "")
     if check.status is Status.FAILED:
-        ET.SubElement(case, "failure", {"message": message, "type": "failed"}).text = \
-            _text(details)
+        ET.SubElement(case, "failure", {"message": message, "type": "failed"}).text = _text(details)
     elif check.status is Status.ERROR:
         ET.SubElement(case, "error", {"message": message, "type": "error"}).text = _text(details)
     elif check.status is Status.SKIPPED:

@@ -29,8 +29,8 @@ from rich.text import Text
 
 from grader.exporters.base import Exporter
 from grader.i18n import Lang, t
-from grader.report.printable import printable
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
+from grader.report.printable import printable
 
 DEFAULT_WIDTH = 80  # a file, a pipe, a CI log: no terminal to ask
 BAR_CELLS = 10
@@ -44,25 +44,38 @@ class Detail(str, Enum):
 
 
 _STATUS_STYLE = {
-    Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "yellow", Status.ERROR: "magenta",
+    Status.PASSED: "green",
+    Status.FAILED: "red",
+    Status.SKIPPED: "yellow",
+    Status.ERROR: "magenta",
 }
 _STATUS_WORD = {
-    Status.PASSED: t("passed", "réussi"), Status.FAILED: t("failed", "échoué"),
-    Status.SKIPPED: t("skipped", "ignoré"), Status.ERROR: t("error", "erreur"),
+    Status.PASSED: t("passed", "réussi"),
+    Status.FAILED: t("failed", "échoué"),
+    Status.SKIPPED: t("skipped", "ignoré"),
+    Status.ERROR: t("error", "erreur"),
 }
 _STATUS_MARK = {Status.FAILED: "✗", Status.ERROR: "?"}  # error: the grader could not decide
-_COLUMNS = (t("check", "vérification"), t("status", "statut"), t("points", "points"),
-            t("details", "détails"))
+_COLUMNS = (
+    t("check", "vérification"),
+    t("status", "statut"),
+    t("points", "points"),
+    t("details", "détails"),
+)
 _TOTAL = t("Total", "Total")
 _HINT = t("hint", "conseil")
 _HINT_LABEL = t("hint: ", "conseil : ")
 _NEXT_LABEL = t("Next: ", "À faire : ")
 _ALL_DONE = t("nothing, every check passes.", "rien, toutes les vérifications réussissent.")
 # The skipped checks of an exercise, folded: (one, several).
-_WAITING_ON = (t("{n} more check waits on {names}", "{n} autre vérification attend {names}"),
-               t("{n} more checks wait on {names}", "{n} autres vérifications attendent {names}"))
-_SKIPPED = (t("{n} more check skipped", "{n} autre vérification ignorée"),
-            t("{n} more checks skipped", "{n} autres vérifications ignorées"))
+_WAITING_ON = (
+    t("{n} more check waits on {names}", "{n} autre vérification attend {names}"),
+    t("{n} more checks wait on {names}", "{n} autres vérifications attendent {names}"),
+)
+_SKIPPED = (
+    t("{n} more check skipped", "{n} autre vérification ignorée"),
+    t("{n} more checks skipped", "{n} autres vérifications ignorées"),
+)
 
 
 class TextExporter(Exporter):
@@ -74,8 +87,15 @@ class TextExporter(Exporter):
     def render(self, report: Report, *, lang: Lang, color: bool = False) -> str:
         buffer = io.StringIO()
         # markup and emoji off: a str that slips through is printed as written
-        console = Console(file=buffer, width=self.width, force_terminal=color, no_color=not color,
-                          highlight=False, markup=False, emoji=False)
+        console = Console(
+            file=buffer,
+            width=self.width,
+            force_terminal=color,
+            no_color=not color,
+            highlight=False,
+            markup=False,
+            emoji=False,
+        )
         if self.detail is Detail.FULL:
             for exercise in report.exercises:
                 console.print(_exercise_table(exercise, lang))
@@ -92,14 +112,16 @@ def _print_short(console: Console, report: Report, lang: Lang) -> None:
     id_width = max((len(e.id) for e in report.exercises), default=0)
     score_width = max((len(_score(e)) for e in report.exercises), default=0)
     for exercise in report.exercises:
-        console.print(_exercise_line(exercise, id_width, score_width, console.width),
-                      no_wrap=True, overflow="ellipsis")
+        console.print(
+            _exercise_line(exercise, id_width, score_width, console.width),
+            no_wrap=True,
+            overflow="ellipsis",
+        )
         if exercise.score < exercise.max_score:
             _print_what_to_fix(console, exercise, lang)
 
 
-def _exercise_line(exercise: ExerciseResult, id_width: int, score_width: int,
-                   width: int) -> Text:
+def _exercise_line(exercise: ExerciseResult, id_width: int, score_width: int, width: int) -> Text:
     style = _progress_style(exercise)
     line = Text(_safe(exercise.id).ljust(id_width), style="bold")
     line.append("  " + _score(exercise).rjust(score_width), style=style)
@@ -121,8 +143,9 @@ def _print_what_to_fix(console: Console, exercise: ExerciseResult, lang: Lang) -
             _print_hanging(console, label, Text(_safe(check.hint), style="italic"))
     skipped = [check for check in exercise.checks if check.status is Status.SKIPPED]
     if skipped:
-        _print_hanging(console, Text("  "), Text(_waiting_line(skipped, exercise, lang),
-                                                 style="dim"))
+        _print_hanging(
+            console, Text("  "), Text(_waiting_line(skipped, exercise, lang), style="dim")
+        )
 
 
 def _same_reason(checks: list[CheckResult]) -> list[list[CheckResult]]:
@@ -153,15 +176,15 @@ def _print_hanging(console: Console, prefix: Text, body: Text) -> None:
 
 
 def _waiting_line(skipped: list[CheckResult], exercise: ExerciseResult, lang: Lang) -> str:
-    names = list(dict.fromkeys(name for check in skipped
-                               for name in _waited_on(check, exercise)))
+    names = list(dict.fromkeys(name for check in skipped for name in _waited_on(check, exercise)))
     one, several = _WAITING_ON if names else _SKIPPED
     text = one if len(skipped) == 1 else several
     return text.render(lang).format(n=len(skipped), names=", ".join(names))
 
 
-def _waited_on(check: CheckResult, exercise: ExerciseResult,
-               seen: frozenset[str] = frozenset()) -> list[str]:
+def _waited_on(
+    check: CheckResult, exercise: ExerciseResult, seen: frozenset[str] = frozenset()
+) -> list[str]:
     """The checks that did not pass and that a skipped ``check`` waits on.
 
     A skipped check's message names its prerequisite (``the prerequisite check 'X' did not
@@ -185,14 +208,22 @@ def _names(message: str, check_id: str) -> bool:
 
 def _print_next_step(console: Console, report: Report, lang: Lang) -> None:
     """The hint (else the message) of the first check that did not pass, in report order."""
-    first = next(((exercise, check) for exercise in report.exercises
-                  for check in exercise.checks if check.status is not Status.PASSED), None)
+    first = next(
+        (
+            (exercise, check)
+            for exercise in report.exercises
+            for check in exercise.checks
+            if check.status is not Status.PASSED
+        ),
+        None,
+    )
     if first is None:
         advice = Text(_ALL_DONE.render(lang))
     else:
         exercise, check = first
-        advice = Text(f"{_safe(exercise.id)}/{_safe(check.id)}: "
-                      f"{_safe(check.hint or check.message)}")
+        advice = Text(
+            f"{_safe(exercise.id)}/{_safe(check.id)}: {_safe(check.hint or check.message)}"
+        )
     _print_hanging(console, Text(_NEXT_LABEL.render(lang), style="bold"), advice)
 
 
@@ -215,12 +246,13 @@ def _score(exercise: ExerciseResult) -> str:
 
 # -- the full table (--verbose) ---------------------------------------------------------------
 def _exercise_table(exercise: ExerciseResult, lang: Lang) -> Table:
-    title = Text(f"{_safe(exercise.id)}: {_safe(exercise.title)} "
-                 f"({_points(exercise.score)} / {_points(exercise.max_score)})")
+    title = Text(
+        f"{_safe(exercise.id)}: {_safe(exercise.title)} "
+        f"({_points(exercise.score)} / {_points(exercise.max_score)})"
+    )
     table = Table(title=title, title_justify="left", expand=True)
     for number, column in enumerate(_COLUMNS):
-        table.add_column(column.render(lang), ratio=4 if number == 3 else None,
-                         no_wrap=number != 3)
+        table.add_column(column.render(lang), ratio=4 if number == 3 else None, no_wrap=number != 3)
     for check in exercise.checks:
         details = Text(_safe(check.message))
         if check.hint:
@@ -250,4 +282,3 @@ def _safe(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(_safe(text).split())
-

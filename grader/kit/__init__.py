@@ -28,55 +28,162 @@ through the verdict helpers that prove their probes both ways (``expect_reaches`
 
 from docker.errors import APIError, NotFound
 
-from grader.artifacts.archive import (ArchiveContents, ArchivedImage, ArchiveError, CorruptLayer,
-                                      is_tar, read_archive)
+from grader.artifacts.archive import (
+    ArchiveContents,
+    ArchivedImage,
+    ArchiveError,
+    CorruptLayer,
+    is_tar,
+    read_archive,
+)
 from grader.artifacts.dockerfile import Dockerfile, DockerfileError, lint, parse_dockerfile
 from grader.artifacts.student_files import NotARegularFile, read_text
 from grader.engine.container import Container, Endpoint, Mount
 from grader.engine.files import FileRead, read_file
 from grader.engine.image import Image
 from grader.engine.network import Network
-from grader.engine.podman import (DEFAULT_PIDS_LIMIT, DOCKER, PODMAN, TOP_PS_ARGS, TopReading,
-                                  read_top, unreadable_top)
+from grader.engine.podman import (
+    DEFAULT_PIDS_LIMIT,
+    DOCKER,
+    PODMAN,
+    TOP_PS_ARGS,
+    TopReading,
+    read_top,
+    unreadable_top,
+)
 from grader.engine.references import normalize
 from grader.engine.snapshot import Snapshot
-from grader.engine.volume import Volume
 from grader.engine.users import is_root
+from grader.engine.volume import Volume
 from grader.i18n import Localized, Text, render, t
-from grader.kit.behaviour import (HOST, LOOPBACK, Isolation, Reach, answers_ping,
-                                  expect_isolated, expect_reaches, http_answer, netns_of,
-                                  run_probe, taken_addresses, unchanged_during, unused_address)
+from grader.kit.behaviour import (
+    HOST,
+    LOOPBACK,
+    Isolation,
+    Reach,
+    answers_ping,
+    expect_isolated,
+    expect_reaches,
+    http_answer,
+    netns_of,
+    run_probe,
+    taken_addresses,
+    unchanged_during,
+    unused_address,
+)
 from grader.kit.discovery import Discovery, Pair, discover_pair
 from grader.kit.fixtures import fixture
 from grader.kit.plans import probe_plan
-from grader.kit.verdicts import (CheckFailed, NotApplicable, Undecided, Verdict, check, expect,
-                                 fail, require_host_uids)
-from grader.probes import (FILE_ABSENT, HttpAnswer, Probe, ProbeResult, ProbeRunner, http_get,
-                           ping, read_in_container, read_on_host, resolve_host_paths, resolved_paths,
-                           stat_on_host, write_attempt, write_attempt_in_copy)
+from grader.kit.verdicts import (
+    CheckFailed,
+    NotApplicable,
+    Undecided,
+    Verdict,
+    check,
+    expect,
+    fail,
+    require_host_uids,
+)
+from grader.probes import (
+    FILE_ABSENT,
+    HttpAnswer,
+    Probe,
+    ProbeResult,
+    ProbeRunner,
+    http_get,
+    ping,
+    read_in_container,
+    read_on_host,
+    resolve_host_paths,
+    resolved_paths,
+    stat_on_host,
+    write_attempt,
+    write_attempt_in_copy,
+)
 from grader.spec.params import parse_size
 
 __all__ = [
     # declaring checks, and how they end
-    "check", "fixture", "probe_plan", "expect", "fail", "CheckFailed", "Undecided",
-    "NotApplicable", "Verdict", "require_host_uids",
+    "check",
+    "fixture",
+    "probe_plan",
+    "expect",
+    "fail",
+    "CheckFailed",
+    "Undecided",
+    "NotApplicable",
+    "Verdict",
+    "require_host_uids",
     # texts in both languages
-    "t", "Localized", "Text", "render",
+    "t",
+    "Localized",
+    "Text",
+    "render",
     # the snapshot's types
-    "Snapshot", "Container", "Endpoint", "Mount", "Network", "Image", "Volume", "normalize", "is_root",
-    "DOCKER", "PODMAN", "DEFAULT_PIDS_LIMIT", "TOP_PS_ARGS", "TopReading", "read_top",
-    "unreadable_top", "APIError", "NotFound",
+    "Snapshot",
+    "Container",
+    "Endpoint",
+    "Mount",
+    "Network",
+    "Image",
+    "Volume",
+    "normalize",
+    "is_root",
+    "DOCKER",
+    "PODMAN",
+    "DEFAULT_PIDS_LIMIT",
+    "TOP_PS_ARGS",
+    "TopReading",
+    "read_top",
+    "unreadable_top",
+    "APIError",
+    "NotFound",
     # containers the course does not name
-    "Discovery", "Pair", "discover_pair",
+    "Discovery",
+    "Pair",
+    "discover_pair",
     # probes, and verdicts proven both ways
-    "Probe", "ProbeResult", "ProbeRunner", "HttpAnswer", "FILE_ABSENT", "ping", "http_get",
-    "read_in_container", "read_on_host", "write_attempt", "write_attempt_in_copy", "stat_on_host",
-    "resolve_host_paths", "resolved_paths", "run_probe", "answers_ping", "Reach", "Isolation",
-    "expect_reaches", "expect_isolated", "http_answer", "unchanged_during", "netns_of",
-    "unused_address", "taken_addresses", "HOST", "LOOPBACK",
+    "Probe",
+    "ProbeResult",
+    "ProbeRunner",
+    "HttpAnswer",
+    "FILE_ABSENT",
+    "ping",
+    "http_get",
+    "read_in_container",
+    "read_on_host",
+    "write_attempt",
+    "write_attempt_in_copy",
+    "stat_on_host",
+    "resolve_host_paths",
+    "resolved_paths",
+    "run_probe",
+    "answers_ping",
+    "Reach",
+    "Isolation",
+    "expect_reaches",
+    "expect_isolated",
+    "http_answer",
+    "unchanged_during",
+    "netns_of",
+    "unused_address",
+    "taken_addresses",
+    "HOST",
+    "LOOPBACK",
     # files: in a container (Engine API), and in the student's folder
-    "FileRead", "read_file", "read_text", "NotARegularFile",
-    "Dockerfile", "DockerfileError", "parse_dockerfile", "lint",
-    "ArchiveContents", "ArchivedImage", "ArchiveError", "CorruptLayer", "is_tar", "read_archive",
+    "FileRead",
+    "read_file",
+    "read_text",
+    "NotARegularFile",
+    "Dockerfile",
+    "DockerfileError",
+    "parse_dockerfile",
+    "lint",
+    "ArchiveContents",
+    "ArchivedImage",
+    "ArchiveError",
+    "CorruptLayer",
+    "is_tar",
+    "read_archive",
     "parse_size",
 ]

@@ -18,10 +18,10 @@ from typing import Iterable, Iterator, Optional
 
 from docker.errors import NotFound
 
-from grader.kit.verdicts import CheckFailed, Undecided, fail
 from grader.engine.container import Container, Endpoint
 from grader.i18n import Text, t
-from grader.probes import HttpAnswer, Probe, ProbeResult, ProbeRunner, http_get, ping
+from grader.kit.verdicts import CheckFailed, Undecided, fail
+from grader.probes import HttpAnswer, Probe, ProbeResult, ProbeRunner, ping
 from grader.probes.kinds import HTTP_TIMEOUT_S
 
 TIMED_OUT = 128 + 15  # `timeout` ended the request with SIGTERM
@@ -47,9 +47,12 @@ def _expect_unchanged(api, containers: tuple[Container, ...]) -> None:
     for container in containers:
         change = _change(api, container)
         if change is not None:
-            raise Undecided(t("{c} changed while it was graded ({w}): grade again",
-                              "{c} a changé pendant la correction ({w}) : relancez-la")
-                            .format(c=container.describe(), w=change))
+            raise Undecided(
+                t(
+                    "{c} changed while it was graded ({w}): grade again",
+                    "{c} a changé pendant la correction ({w}) : relancez-la",
+                ).format(c=container.describe(), w=change)
+            )
 
 
 def _change(api, container: Container) -> str | None:
@@ -61,7 +64,9 @@ def _change(api, container: Container) -> str | None:
         return now.status
     if now.started_at != container.started_at:
         return "restarted"
-    if {n: e.ip for n, e in now.networks.items()} != {n: e.ip for n, e in container.networks.items()}:
+    if {n: e.ip for n, e in now.networks.items()} != {
+        n: e.ip for n, e in container.networks.items()
+    }:
         return "networks changed"
     return None
 
@@ -74,8 +79,11 @@ def run_probe(probes: ProbeRunner, probe) -> ProbeResult:
     """The probe's result, or Undecided when it could not run at all."""
     result = probes.run(probe)
     if result.problem:
-        raise Undecided(t("the probe could not run: {p}", "la sonde n'a pas pu s'exécuter : {p}")
-                        .format(p=result.problem))
+        raise Undecided(
+            t("the probe could not run: {p}", "la sonde n'a pas pu s'exécuter : {p}").format(
+                p=result.problem
+            )
+        )
     return result
 
 
@@ -122,8 +130,11 @@ class Reach:
     target: Text
 
     def probes(self) -> list[Probe]:
-        return [ping(ip, netns=self.netns)
-                for ip in (self.target_ip, self.control_ip, self.silent_ip) if ip]
+        return [
+            ping(ip, netns=self.netns)
+            for ip in (self.target_ip, self.control_ip, self.silent_ip)
+            if ip
+        ]
 
 
 def expect_reaches(probes: ProbeRunner, reach: Reach) -> None:
@@ -137,30 +148,42 @@ def expect_reaches(probes: ProbeRunner, reach: Reach) -> None:
         _expect_silence_where_nobody_is(probes, reach.silent_ip, netns)
         return
     if not answers_ping(probes, control_ip, netns=netns):
-        raise Undecided(t(
-            "from {s}, the probe reached neither {a} ({ip}) nor {c}: it cannot tell",
-            "depuis {s}, la sonde n'atteint ni {a} ({ip}) ni {c} : impossible de conclure")
-            .format(s=reach.source, a=reach.target, ip=target_ip, c=control_ip))
-    fail(t("{s} cannot ping {a}", "{s} ne peut pas pinguer {a}").format(s=reach.source,
-                                                                        a=reach.target),
-         expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=target_ip),
-         found=t("no reply (while {c} answers)", "aucune réponse (alors que {c} répond)")
-         .format(c=control_ip))
+        raise Undecided(
+            t(
+                "from {s}, the probe reached neither {a} ({ip}) nor {c}: it cannot tell",
+                "depuis {s}, la sonde n'atteint ni {a} ({ip}) ni {c} : impossible de conclure",
+            ).format(s=reach.source, a=reach.target, ip=target_ip, c=control_ip)
+        )
+    fail(
+        t("{s} cannot ping {a}", "{s} ne peut pas pinguer {a}").format(
+            s=reach.source, a=reach.target
+        ),
+        expected=t("an echo reply from {ip}", "une réponse d'écho de {ip}").format(ip=target_ip),
+        found=t("no reply (while {c} answers)", "aucune réponse (alors que {c} répond)").format(
+            c=control_ip
+        ),
+    )
 
 
-def _expect_silence_where_nobody_is(probes: ProbeRunner, silent_ip: str | None,
-                                    netns: str) -> None:
+def _expect_silence_where_nobody_is(probes: ProbeRunner, silent_ip: str | None, netns: str) -> None:
     """An answer counts only from a probe that does not answer for an address nobody holds."""
     if silent_ip is None:
-        raise Undecided(t("no free address on the network to prove the probe's answers with",
-                          "aucune adresse libre sur le réseau pour éprouver les réponses de la "
-                          "sonde"))
+        raise Undecided(
+            t(
+                "no free address on the network to prove the probe's answers with",
+                "aucune adresse libre sur le réseau pour éprouver les réponses de la sonde",
+            )
+        )
     if answers_ping(probes, silent_ip, netns=netns):
-        raise Undecided(t("the probe image answers pings it cannot receive ({ip} is held by "
-                          "nobody): is the probe image genuine? (--probe-image)",
-                          "l'image de sonde répond à des pings qu'elle ne peut pas recevoir "
-                          "({ip} n'appartient à personne) : est-elle authentique ? "
-                          "(--probe-image)").format(ip=silent_ip))
+        raise Undecided(
+            t(
+                "the probe image answers pings it cannot receive ({ip} is held by "
+                "nobody): is the probe image genuine? (--probe-image)",
+                "l'image de sonde répond à des pings qu'elle ne peut pas recevoir "
+                "({ip} n'appartient à personne) : est-elle authentique ? "
+                "(--probe-image)",
+            ).format(ip=silent_ip)
+        )
 
 
 @dataclass(frozen=True)
@@ -177,8 +200,11 @@ class Isolation:
     target: Text
 
     def probes(self) -> list[Probe]:
-        return [ping(ip, netns=self.netns)
-                for ip in (self.control_ip, *self.target_ips, self.silent_ip) if ip]
+        return [
+            ping(ip, netns=self.netns)
+            for ip in (self.control_ip, *self.target_ips, self.silent_ip)
+            if ip
+        ]
 
 
 def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
@@ -187,23 +213,30 @@ def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
     target address to try."""
     source, target, netns = isolation.source, isolation.target, isolation.netns
     if not isolation.target_ips:
-        raise Undecided(t("{a} has no address to try", "{a} n'a aucune adresse à essayer")
-                        .format(a=target))
+        raise Undecided(
+            t("{a} has no address to try", "{a} n'a aucune adresse à essayer").format(a=target)
+        )
     for probe in isolation.probes():
         probes.submit(probe)  # all at once: a silence costs the ping timeout only once
     if not answers_ping(probes, isolation.control_ip, netns=netns):
-        raise Undecided(t(
-            "from {s}, the probe could not reach {c} either, so the silence of {a} proves "
-            "nothing about isolation",
-            "depuis {s}, la sonde n'atteint pas non plus {c} : le silence de {a} ne prouve "
-            "donc pas l'isolation").format(s=source, c=isolation.control_ip, a=target))
+        raise Undecided(
+            t(
+                "from {s}, the probe could not reach {c} either, so the silence of {a} proves "
+                "nothing about isolation",
+                "depuis {s}, la sonde n'atteint pas non plus {c} : le silence de {a} ne prouve "
+                "donc pas l'isolation",
+            ).format(s=source, c=isolation.control_ip, a=target)
+        )
     answered = [ip for ip in isolation.target_ips if answers_ping(probes, ip, netns=netns)]
     if answered:
         _expect_silence_where_nobody_is(probes, isolation.silent_ip, netns)
-        fail(t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
-             expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
-                 ips=", ".join(isolation.target_ips)),
-             found=t("an answer from {ips}", "une réponse de {ips}").format(ips=", ".join(answered)))
+        fail(
+            t("{s} can reach {a}", "{s} peut joindre {a}").format(s=source, a=target),
+            expected=t("no answer from {ips}", "aucune réponse de {ips}").format(
+                ips=", ".join(isolation.target_ips)
+            ),
+            found=t("an answer from {ips}", "une réponse de {ips}").format(ips=", ".join(answered)),
+        )
 
 
 def http_answer(probes: ProbeRunner, request: Probe) -> HttpAnswer:
@@ -212,13 +245,19 @@ def http_answer(probes: ProbeRunner, request: Probe) -> HttpAnswer:
     url = request.command[-1]
     result = run_probe(probes, request)
     if result.exit_code in (126, 127):  # the probe image has no timeout or wget
-        raise Undecided(t("the probe image cannot fetch a page: {e}",
-                          "l'image de sonde ne sait pas récupérer une page : {e}")
-                        .format(e=result.stderr.strip() or result.stdout.strip()))
+        raise Undecided(
+            t(
+                "the probe image cannot fetch a page: {e}",
+                "l'image de sonde ne sait pas récupérer une page : {e}",
+            ).format(e=result.stderr.strip() or result.stdout.strip())
+        )
     if result.exit_code == TIMED_OUT:  # connected, then no answer: not a refusal
-        raise Undecided(t("{u} accepted the connection but gave no answer within {n} s (an "
-                          "app still starting?): grade again once it answers",
-                          "{u} a accepté la connexion sans répondre en {n} s (une application "
-                          "qui démarre ?) : relancez la correction quand elle répond")
-                        .format(u=url, n=HTTP_TIMEOUT_S))
+        raise Undecided(
+            t(
+                "{u} accepted the connection but gave no answer within {n} s (an "
+                "app still starting?): grade again once it answers",
+                "{u} a accepté la connexion sans répondre en {n} s (une application "
+                "qui démarre ?) : relancez la correction quand elle répond",
+            ).format(u=url, n=HTTP_TIMEOUT_S)
+        )
     return HttpAnswer.read(result)

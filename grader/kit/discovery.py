@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from grader.kit.verdicts import NotApplicable
 from grader.engine.container import Container
 from grader.engine.snapshot import Snapshot
 from grader.i18n import Localized, t
+from grader.kit.verdicts import NotApplicable
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,10 @@ class Pair:
 
     def evidence(self) -> dict[str, object]:
         return {
-            "a": self.a.describe(), "b": self.b.describe(),
-            "a_networks": sorted(self.a.networks), "b_networks": sorted(self.b.networks),
+            "a": self.a.describe(),
+            "b": self.b.describe(),
+            "a_networks": sorted(self.a.networks),
+            "b_networks": sorted(self.b.networks),
         }
 
 
@@ -39,16 +41,19 @@ class Discovery:
         """The pair, for a check that needs one; skipped, naming the check that reports why
         there is none (the spec's ``requires`` normally skips it first)."""
         if self.pair is None:
-            raise NotApplicable(t("no containers A and B were identified (see {c})",
-                                  "aucun conteneur A et B n'a été identifié (voir {c})")
-                                .format(c=covered_by))
+            raise NotApplicable(
+                t(
+                    "no containers A and B were identified (see {c})",
+                    "aucun conteneur A et B n'a été identifié (voir {c})",
+                ).format(c=covered_by)
+            )
         return self.pair
 
 
 def newest_pairs(containers: list[Container]) -> Iterable[Pair]:
     """Pairs from the newest containers down (``containers`` is newest first)."""
     for newer_index in range(len(containers)):
-        for older in containers[newer_index + 1:]:
+        for older in containers[newer_index + 1 :]:
             yield Pair(a=older, b=containers[newer_index])
 
 
@@ -71,30 +76,43 @@ def discover_pair(
     a, b = named
     if a and b and a.id == b.id:
         return Discovery(None, t("A and B are the same container", "A et B sont le même conteneur"))
-    pairs = [_oriented(pair, a, b) for pair in newest_pairs(candidates)
-             if _includes(pair, a) and _includes(pair, b)]
+    pairs = [
+        _oriented(pair, a, b)
+        for pair in newest_pairs(candidates)
+        if _includes(pair, a) and _includes(pair, b)
+    ]
     pairs = [pair for pair in pairs if accept(pair)]
     return Discovery(next((pair for pair in pairs if prefer(pair)), pairs[0] if pairs else None))
 
 
-def _named(snapshot: Snapshot, name: str | None, candidates: list[Container],
-           letter: str) -> tuple[Container | None, Localized | None]:
+def _named(
+    snapshot: Snapshot, name: str | None, candidates: list[Container], letter: str
+) -> tuple[Container | None, Localized | None]:
     if not name:
         return None, None
     container = snapshot.container(name)
     if container is None:
-        return None, t("no container named {n} (given as {x})", "aucun conteneur nommé {n} "
-                       "(donné comme {x})").format(n=name, x=letter)
+        return None, t(
+            "no container named {n} (given as {x})", "aucun conteneur nommé {n} (donné comme {x})"
+        ).format(n=name, x=letter)
     if container.id not in {c.id for c in candidates} and container.restarting_in_a_loop(
-            snapshot.taken_at):
-        return None, t("{c} (given as {x}) restarts in a loop: it cannot be graded the same way "
-                       "twice", "{c} (donné comme {x}) redémarre en boucle : impossible de le "
-                       "corriger deux fois de la même façon").format(c=container.describe(), x=letter)
+        snapshot.taken_at
+    ):
+        return None, t(
+            "{c} (given as {x}) restarts in a loop: it cannot be graded the same way twice",
+            "{c} (donné comme {x}) redémarre en boucle : impossible de le "
+            "corriger deux fois de la même façon",
+        ).format(c=container.describe(), x=letter)
     if container.id not in {c.id for c in candidates}:
-        return None, t("{c} (given as {x}) does not qualify: status {s}, networks {nets}",
-                       "{c} (donné comme {x}) ne convient pas : statut {s}, réseaux {nets}").format(
-            c=container.describe(), x=letter, s=container.status,
-            nets=", ".join(sorted(container.networks)) or "-")
+        return None, t(
+            "{c} (given as {x}) does not qualify: status {s}, networks {nets}",
+            "{c} (donné comme {x}) ne convient pas : statut {s}, réseaux {nets}",
+        ).format(
+            c=container.describe(),
+            x=letter,
+            s=container.status,
+            nets=", ".join(sorted(container.networks)) or "-",
+        )
     return container, None
 
 

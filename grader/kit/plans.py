@@ -31,6 +31,7 @@ PLAN_MARK = "__grader_probe_plan__"
 
 def probe_plan(function: Callable) -> Callable:
     """Declares ``function(snapshot, params)`` a plan, and a module fixture of its name."""
+
     def plan_fixture(request, snapshot, params):
         return _value(request.config, request.module.__name__, function, snapshot, params)
 
@@ -46,8 +47,11 @@ _VALUES = pytest.StashKey[dict]()
 
 def plans_of(module) -> list[tuple[str, Callable]]:
     """The plans a check module declares: ``(name, function)``."""
-    return [(name, getattr(value, PLAN_MARK)) for name, value in vars(module).items()
-            if hasattr(value, PLAN_MARK)]
+    return [
+        (name, getattr(value, PLAN_MARK))
+        for name, value in vars(module).items()
+        if hasattr(value, PLAN_MARK)
+    ]
 
 
 def run_plans(config: pytest.Config, module, snapshot, params) -> list[Probe]:

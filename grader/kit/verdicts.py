@@ -19,8 +19,17 @@ from grader.i18n import Localized, Text, t
 
 MARKER = "grader_check"
 
-__all__ = ["CheckFailed", "NotApplicable", "Undecided", "Verdict", "check", "expect", "fail",
-           "require_host_uids", "t"]
+__all__ = [
+    "CheckFailed",
+    "NotApplicable",
+    "Undecided",
+    "Verdict",
+    "check",
+    "expect",
+    "fail",
+    "require_host_uids",
+    "t",
+]
 
 
 def check(check_id: str) -> Callable:
@@ -66,9 +75,13 @@ def require_host_uids(snapshot) -> None:
     """Owners read through the engine are the container's uids; with userns-remap they are not
     the host's, so a verdict on "root" cannot be made."""
     if snapshot.userns_remap:
-        raise Undecided(t("the engine remaps user ids (userns-remap): container uids are not "
-                          "host uids", "le moteur remappe les uid (userns-remap) : les uid du "
-                          "conteneur ne sont pas ceux de l'hôte"))
+        raise Undecided(
+            t(
+                "the engine remaps user ids (userns-remap): container uids are not host uids",
+                "le moteur remappe les uid (userns-remap) : les uid du "
+                "conteneur ne sont pas ceux de l'hôte",
+            )
+        )
 
 
 class Verdict:

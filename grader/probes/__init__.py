@@ -5,14 +5,37 @@ A probe joins a student container's network namespace (``container:<id>``), the 
 binary the student could have replaced.
 """
 
-from grader.probes.kinds import (FILE_ABSENT, HttpAnswer, Probe, ProbeResult, http_get, ping,
-                                 read_in_container, read_on_host, resolve_host_paths, resolved_paths, stat_on_host,
-                                 write_attempt, write_attempt_in_copy)
+from grader.probes.kinds import (
+    FILE_ABSENT,
+    HttpAnswer,
+    Probe,
+    ProbeResult,
+    http_get,
+    ping,
+    read_in_container,
+    read_on_host,
+    resolve_host_paths,
+    resolved_paths,
+    stat_on_host,
+    write_attempt,
+    write_attempt_in_copy,
+)
 from grader.probes.runner import ProbeRunner, ProbeUnavailable
 
 __all__ = [
-    "HttpAnswer", "Probe", "ProbeResult", "ProbeRunner", "ProbeUnavailable",
-    "FILE_ABSENT", "http_get", "ping", "read_in_container", "read_on_host", "resolve_host_paths",
-    "resolved_paths", "stat_on_host", "write_attempt",
+    "HttpAnswer",
+    "Probe",
+    "ProbeResult",
+    "ProbeRunner",
+    "ProbeUnavailable",
+    "FILE_ABSENT",
+    "http_get",
+    "ping",
+    "read_in_container",
+    "read_on_host",
+    "resolve_host_paths",
+    "resolved_paths",
+    "stat_on_host",
+    "write_attempt",
     "write_attempt_in_copy",
 ]

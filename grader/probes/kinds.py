@@ -74,7 +74,8 @@ def http_get(url: str, *, netns: str) -> Probe:
 _IN_CONTAINER = (
     'root=/proc/1/root; f="$root$1"; hops=0; '
     'while [ -L "$f" ] && [ $hops -lt 16 ]; do t=$(readlink "$f"); hops=$((hops+1)); '
-    'case "$t" in /*) f="$root$t";; *) f="$(dirname "$f")/$t";; esac; done; ')
+    'case "$t" in /*) f="$root$t";; *) f="$(dirname "$f")/$t";; esac; done; '
+)
 
 
 def write_attempt(container_id: str, folder: str) -> Probe:
@@ -85,9 +86,12 @@ def write_attempt(container_id: str, folder: str) -> Probe:
     The probe first proves it can write at all, in a tmpfs of its own. A write that succeeds
     is undone at once.
     """
-    script = (_PROVE_WRITING
-              + '[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; '
-              + _IN_CONTAINER + _TRY_WRITING)
+    script = (
+        _PROVE_WRITING
+        + "[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; "
+        + _IN_CONTAINER
+        + _TRY_WRITING
+    )
     command = ("sh", "-c", script, "sh", _write_target(folder))
     return Probe(command=command, pid=f"container:{container_id}", tmpfs=SCRATCH, timeout_s=10)
 
@@ -97,13 +101,17 @@ def write_attempt_in_copy(source: str, folder: str, *, read_only: bool) -> Probe
     again in the probe (same source, same read-only flag); refused at creation, never
     re-created, when the source no longer exists on the host."""
     script = _PROVE_WRITING + 'f="$1"; ' + _TRY_WRITING
-    return Probe(command=("sh", "-c", script, "sh", _write_target(folder)), tmpfs=SCRATCH,
-                 bind=(source, folder, read_only), timeout_s=10)
+    return Probe(
+        command=("sh", "-c", script, "sh", _write_target(folder)),
+        tmpfs=SCRATCH,
+        bind=(source, folder, read_only),
+        timeout_s=10,
+    )
 
 
 # The write probes' steps: prove the probe can write at all (its own tmpfs), then try "$f" and
 # undo a write that went through.
-_PROVE_WRITING = f'touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; '
+_PROVE_WRITING = f"touch {SCRATCH}/probe || {{ echo PROBE-BROKEN; exit 3; }}; "
 _TRY_WRITING = 'if touch "$f" 2>&1; then rm -f "$f"; echo WROTE; else echo REFUSED; fi'
 
 
@@ -138,8 +146,9 @@ done
 def resolve_host_paths(paths: tuple[str, ...]) -> Probe:
     """Where each of the engine host's ``paths`` really leads, symlinks followed (a bind of a
     link to /etc mounts /etc). Read through the host's root mounted read-only."""
-    return Probe(command=("sh", "-c", _RESOLVE, "sh", *paths), bind=("/", HOST_ROOT, True),
-                 timeout_s=10)
+    return Probe(
+        command=("sh", "-c", _RESOLVE, "sh", *paths), bind=("/", HOST_ROOT, True), timeout_s=10
+    )
 
 
 def resolved_paths(result: ProbeResult) -> dict[str, str]:
@@ -152,20 +161,26 @@ def stat_on_host(folder: str, name: str) -> Probe:
     """Prints ``<uid> <mtime>`` of the engine host's ``folder/name``, read through ``folder``
     mounted read-only the way `--mount` does (a missing folder is refused, never created);
     exit FILE_ABSENT when there is no such file."""
-    script = (f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
-              'stat -c "%u %Y" "$f"')
-    return Probe(command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True),
-                 timeout_s=10)
+    script = (
+        f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
+        'stat -c "%u %Y" "$f"'
+    )
+    return Probe(
+        command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True), timeout_s=10
+    )
 
 
 def read_on_host(folder: str, name: str) -> Probe:
     """Prints the engine host's ``folder/name`` (a volume's mountpoint, say), read through
     ``folder`` mounted read-only the way `--mount` does (a missing folder is refused, never
     created); exit FILE_ABSENT when there is no such file."""
-    script = (f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
-              'cat "$f"')
-    return Probe(command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True),
-                 timeout_s=10)
+    script = (
+        f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
+        'cat "$f"'
+    )
+    return Probe(
+        command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True), timeout_s=10
+    )
 
 
 FILE_ABSENT = 4  # read_in_container's exit code when there is no such file
@@ -174,11 +189,14 @@ FILE_ABSENT = 4  # read_in_container's exit code when there is no such file
 def read_in_container(container_id: str, path: str) -> Probe:
     """Prints the file at ``path`` as the running container sees it, symlinks followed inside
     the container as its own programs would; exit FILE_ABSENT when there is none."""
-    script = ('[ -d /proc/1/root/ ] || { echo "no view of the container" >&2; exit 3; }; '
-              + _IN_CONTAINER +
-              f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; cat "$f"')
-    return Probe(command=("sh", "-c", script, "sh", path), pid=f"container:{container_id}",
-                 timeout_s=10)
+    script = (
+        '[ -d /proc/1/root/ ] || { echo "no view of the container" >&2; exit 3; }; '
+        + _IN_CONTAINER
+        + f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; cat "$f"'
+    )
+    return Probe(
+        command=("sh", "-c", script, "sh", path), pid=f"container:{container_id}", timeout_s=10
+    )
 
 
 RESULTS_DIR = "/.docker-grade-results"
@@ -195,12 +213,19 @@ def shares_a_container(probe: Probe) -> tuple | None:
 def side_by_side(probes: list[Probe]) -> Probe:
     """One probe running ``probes`` concurrently, each command's output and exit code kept in
     RESULTS_DIR/<n>.out, .err and .rc (read back with get_archive)."""
-    jobs = [f"( {shlex.join(probe.command)} >{RESULTS_DIR}/{n}.out 2>{RESULTS_DIR}/{n}.err; "
-            f"echo $? >{RESULTS_DIR}/{n}.rc ) &" for n, probe in enumerate(probes)]
+    jobs = [
+        f"( {shlex.join(probe.command)} >{RESULTS_DIR}/{n}.out 2>{RESULTS_DIR}/{n}.err; "
+        f"echo $? >{RESULTS_DIR}/{n}.rc ) &"
+        for n, probe in enumerate(probes)
+    ]
     script = "\n".join([f"mkdir -p {RESULTS_DIR}", *jobs, "wait"])
     first = probes[0]
-    return Probe(command=("sh", "-c", script), netns=first.netns, pid=first.pid,
-                 timeout_s=max(probe.timeout_s for probe in probes))
+    return Probe(
+        command=("sh", "-c", script),
+        netns=first.netns,
+        pid=first.pid,
+        timeout_s=max(probe.timeout_s for probe in probes),
+    )
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,9 @@ class ProbeRunner:
     def read_from_image(self, image: str, path: str) -> bytes | None:
         """The file at ``path`` in ``image`` itself (what a bind mount hides), read from a
         labelled container that is created, never started, and removed; None if absent."""
-        container_id = self.api.create_container(
-            image, command=["true"], labels=self._labels())["Id"]
+        container_id = self.api.create_container(image, command=["true"], labels=self._labels())[
+            "Id"
+        ]
         try:
             found = read_file(self.api, container_id, path)
             return found.content if found else None
@@ -125,8 +126,11 @@ class ProbeRunner:
         a leftover when the grader that made it on this machine is no longer running, or when
         it is older than any probe lives (one made elsewhere)."""
         summaries = self.api.containers(all=True, filters={"label": PROBE_LABEL})
-        stale = [summary["Id"] for summary in summaries
-                 if _owner_gone(summary) or _started(summary) < time.time() - STALE_AFTER_S]
+        stale = [
+            summary["Id"]
+            for summary in summaries
+            if _owner_gone(summary) or _started(summary) < time.time() - STALE_AFTER_S
+        ]
         for container_id in stale:
             self._remove(container_id)
         return len(stale)
@@ -155,8 +159,9 @@ class ProbeRunner:
             self.api.start(container_id)
             exit_code = self.api.wait(container_id, timeout=probe.timeout_s)["StatusCode"]
             stdout, stderr = (self._logs(container_id, out) for out in (True, False))
-            return ProbeResult(probe, exit_code, stdout, stderr, time.monotonic() - started,
-                               image_id)
+            return ProbeResult(
+                probe, exit_code, stdout, stderr, time.monotonic() - started, image_id
+            )
         except (requests.ReadTimeout, requests.ConnectionError):
             return self._failed(probe, started, f"no answer within {probe.timeout_s:.0f} s")
         except APIError as error:
@@ -180,8 +185,9 @@ class ProbeRunner:
                 if not future.done():
                     future.set_exception(error)
 
-    def _run_side_by_side(self, combined: Probe, group: list[Probe], image_id: str,
-                          started: float) -> dict[Probe, ProbeResult]:
+    def _run_side_by_side(
+        self, combined: Probe, group: list[Probe], image_id: str, started: float
+    ) -> dict[Probe, ProbeResult]:
         container_id = None
         try:
             container_id = self._create(combined, image_id)
@@ -202,26 +208,38 @@ class ProbeRunner:
         for n, probe in enumerate(group):
             code = files.get(f"{n}.rc", "").strip()
             results[probe] = (
-                ProbeResult(probe, int(code), files.get(f"{n}.out", ""), files.get(f"{n}.err", ""),
-                            duration, image_id)
-                if code.isdigit() else
-                ProbeResult(probe, None, "", "", duration, image_id, problem=problem))
+                ProbeResult(
+                    probe,
+                    int(code),
+                    files.get(f"{n}.out", ""),
+                    files.get(f"{n}.err", ""),
+                    duration,
+                    image_id,
+                )
+                if code.isdigit()
+                else ProbeResult(probe, None, "", "", duration, image_id, problem=problem)
+            )
         return results
 
     def _results(self, container_id: str) -> dict[str, str]:
         """The files the side-by-side probe wrote, by name."""
         stream, _ = self.api.get_archive(container_id, RESULTS_DIR)
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
-            return {Path(member.name).name: archive.extractfile(member).read().decode(
-                        "utf-8", errors="replace")
-                    for member in archive.getmembers() if member.isfile()}
+            return {
+                Path(member.name).name: archive.extractfile(member)
+                .read()
+                .decode("utf-8", errors="replace")
+                for member in archive.getmembers()
+                if member.isfile()
+            }
 
     def _create(self, probe: Probe, image_id: str) -> str:
         host_config = self.api.create_host_config(
             network_mode=probe.netns,
             pid_mode=probe.pid,
             mounts=[Mount(probe.bind[1], probe.bind[0], type="bind", read_only=probe.bind[2])]
-            if probe.bind else None,
+            if probe.bind
+            else None,
             # Reading another process's root folder (/proc/1/root) when its uid differs from
             # the probe's (a container run with --user, a remapped engine) takes this capability.
             cap_add=["SYS_PTRACE"] if (probe.pid or "").startswith("container:") else None,

@@ -75,17 +75,21 @@ class ChosenBy(str, Enum):
 class Host(_Model):
     docker_host: str
     chosen_by: Optional[ChosenBy] = Field(
-        default=None, description="how the engine was chosen (absent before schema 1.2)")
+        default=None, description="how the engine was chosen (absent before schema 1.2)"
+    )
     context: Optional[str] = Field(
-        default=None, description="the docker CLI context used, when one was")
+        default=None, description="the docker CLI context used, when one was"
+    )
     engine_version: str
     api_version: str
     os: str
     engine_id: str
     product: Literal["docker", "podman"] = Field(
-        default="docker", description="the engine behind the Docker API: podman answers it too")
+        default="docker", description="the engine behind the Docker API: podman answers it too"
+    )
     probe_image: Optional[ProbeImage] = Field(
-        default=None, description="absent when no probe ran or the image was missing")
+        default=None, description="absent when no probe ran or the image was missing"
+    )
 
 
 class Report(_Model):

@@ -15,5 +15,8 @@ def printable(text: str) -> str:
     """``text`` without control characters (terminal escapes, carriage returns) or bidi
     overrides, which could make a line show something other than what it holds; newlines and
     tabs stay."""
-    return "".join(char for char in text if char in "\n\t" or not (
-        unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS))
+    return "".join(
+        char
+        for char in text
+        if char in "\n\t" or not (unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS)
+    )

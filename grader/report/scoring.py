@@ -7,15 +7,23 @@ from grader.report.models import CheckResult, ExerciseResult, Status
 from grader.report.outcome import Outcome
 from grader.spec.models import CheckSpec, ExerciseSpec
 
-_NOT_IMPLEMENTED = t("no check function implements this check",
-                     "aucune fonction de vérification n'implémente ce contrôle")
+_NOT_IMPLEMENTED = t(
+    "no check function implements this check",
+    "aucune fonction de vérification n'implémente ce contrôle",
+)
 
 
-def score_exercise(spec: ExerciseSpec, outcomes: dict[tuple[str, str], Outcome], lang: Lang,
-                   params: dict | None = None) -> ExerciseResult:
+def score_exercise(
+    spec: ExerciseSpec,
+    outcomes: dict[tuple[str, str], Outcome],
+    lang: Lang,
+    params: dict | None = None,
+) -> ExerciseResult:
     params = params if params is not None else spec.defaults
-    checks = [_score_check(check, outcomes.get((spec.id, check.id)), lang, params)
-              for check in spec.checks]
+    checks = [
+        _score_check(check, outcomes.get((spec.id, check.id)), lang, params)
+        for check in spec.checks
+    ]
     return ExerciseResult(
         id=spec.id,
         title=spec.title.fill(params).render(lang),
@@ -25,8 +33,7 @@ def score_exercise(spec: ExerciseSpec, outcomes: dict[tuple[str, str], Outcome],
     )
 
 
-def _score_check(spec: CheckSpec, outcome: Outcome | None, lang: Lang,
-                 params: dict) -> CheckResult:
+def _score_check(spec: CheckSpec, outcome: Outcome | None, lang: Lang, params: dict) -> CheckResult:
     outcome = outcome or Outcome(Status.ERROR, _NOT_IMPLEMENTED.render(lang))
     passed = outcome.status is Status.PASSED
     return CheckResult(

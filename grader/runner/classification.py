@@ -7,8 +7,8 @@ from typing import Any
 from _pytest.outcomes import Skipped
 from docker.errors import NotFound
 
-from grader.kit.verdicts import CheckFailed, NotApplicable, Undecided, Verdict
 from grader.i18n import Lang, render, t
+from grader.kit.verdicts import CheckFailed, NotApplicable, Undecided, Verdict
 from grader.probes import ProbeUnavailable
 from grader.report.models import Status
 from grader.report.outcome import Outcome
@@ -16,13 +16,16 @@ from grader.report.outcome import Outcome
 _EXPECTED = t("expected", "attendu")
 _FOUND = t("found", "trouvé")
 _PASSED = t("as expected", "conforme")
-_VANISHED = t("something graded disappeared while it was being graded ({e}): grade again",
-              "un objet corrigé a disparu pendant la correction ({e}) : relancez la correction")
+_VANISHED = t(
+    "something graded disappeared while it was being graded ({e}): grade again",
+    "un objet corrigé a disparu pendant la correction ({e}) : relancez la correction",
+)
 _GRADER_ERROR = t("the grader could not decide", "le correcteur n'a pas pu trancher")
 
 
-def outcome_of(error: BaseException | None, verdict: Verdict, lang: Lang,
-               duration_s: float = 0.0) -> Outcome:
+def outcome_of(
+    error: BaseException | None, verdict: Verdict, lang: Lang, duration_s: float = 0.0
+) -> Outcome:
     status, message = _classify(error, verdict, lang)
     return Outcome(status, message, _jsonable(verdict.details), duration_s)
 

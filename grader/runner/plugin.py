@@ -22,8 +22,10 @@ from grader.runner.context import GradingContext
 
 log = logging.getLogger("docker_grade")
 
-_REQUIRES = t("skipped: the prerequisite check '{check}' did not pass",
-              "ignoré : la vérification préalable « {check} » n'a pas réussi")
+_REQUIRES = t(
+    "skipped: the prerequisite check '{check}' did not pass",
+    "ignoré : la vérification préalable « {check} » n'a pas réussi",
+)
 
 
 def check_id_of(function) -> str | None:
@@ -67,20 +69,28 @@ class GraderPlugin:
         if report.failed and report.nodeid:
             self.broken_modules[exercise_of(report.nodeid)] = collection_error(report)
 
-    def pytest_collection_modifyitems(self, config: pytest.Config,
-                                      items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
         """Runs the checks in spec order, so that prerequisites are decided first; a function
         whose id the spec does not list is left out (``docker-grade validate`` names it)."""
         for item in items:
             item.exercise_id, item.check_id = exercise_of(item.path), check_id_of(item.obj)
             item.verdict = Verdict()
-        unknown = [item for item in items if self.context.assignment(item.exercise_id)
-                   .spec.find_check(item.check_id) is None]
+        unknown = [
+            item
+            for item in items
+            if self.context.assignment(item.exercise_id).spec.find_check(item.check_id) is None
+        ]
         if unknown:
             config.hook.pytest_deselected(items=unknown)
             items[:] = [item for item in items if item not in unknown]
-        order = {(a.spec.id, c.id): n for n, (a, c) in enumerate(
-            (a, c) for a in self.context.assignments for c in a.spec.checks)}
+        order = {
+            (a.spec.id, c.id): n
+            for n, (a, c) in enumerate(
+                (a, c) for a in self.context.assignments for c in a.spec.checks
+            )
+        }
         items.sort(key=lambda item: order.get((item.exercise_id, item.check_id), len(order)))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -90,8 +100,9 @@ class GraderPlugin:
         for module in {item.module for item in session.items}:
             assignment = self.context.assignment(exercise_of(module.__file__))
             try:
-                planned.extend(run_plans(session.config, module, self.context.snapshot,
-                                         assignment.params))
+                planned.extend(
+                    run_plans(session.config, module, self.context.snapshot, assignment.params)
+                )
             except Exception as error:  # the check that uses the plan meets it again and says so
                 log.debug("a probe plan of %s failed: %r", module.__file__, error)
         self.context.probes.submit_all(planned)
@@ -111,4 +122,5 @@ class GraderPlugin:
         if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             error = call.excinfo.value if call.excinfo else None
             self.outcomes[(item.exercise_id, item.check_id)] = outcome_of(
-                error, item.verdict, self.context.lang, item.grader_duration)
+                error, item.verdict, self.context.lang, item.grader_duration
+            )

@@ -31,9 +31,10 @@ _INI = Path(__file__).with_name("pytest.ini")
 _STUDENT_VARIABLES = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
 
 
-_BROKEN_MODULE = t("the check module could not be loaded: {e} (docker-grade validate says more)",
-                   "le module de vérification n'a pas pu être chargé : {e} (docker-grade "
-                   "validate en dit plus)")
+_BROKEN_MODULE = t(
+    "the check module could not be loaded: {e} (docker-grade validate says more)",
+    "le module de vérification n'a pas pu être chargé : {e} (docker-grade validate en dit plus)",
+)
 
 
 def run_checks(context: GradingContext) -> dict[tuple[str, str], Outcome]:
@@ -60,9 +61,21 @@ def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
     """pytest over check modules, isolated from the current folder, with the kit's fixtures."""
     args = [
         *modules,
-        "-c", str(_INI), "--rootdir", _common_folder(modules), "--noconftest",
-        "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain", "--capture=sys",
-        "-q", "-W", "ignore", "--continue-on-collection-errors", *extra_args,
+        "-c",
+        str(_INI),
+        "--rootdir",
+        _common_folder(modules),
+        "--noconftest",
+        "-p",
+        "no:cacheprovider",
+        "--import-mode=importlib",
+        "--assert=plain",
+        "--capture=sys",
+        "-q",
+        "-W",
+        "ignore",
+        "--continue-on-collection-errors",
+        *extra_args,
     ]
     try:
         with _isolated_environment(), _no_current_test_variable():
@@ -88,13 +101,17 @@ def _forget_modules(paths: list[str]) -> None:
             del sys.modules[name]
 
 
-def _broken_module_outcomes(context: GradingContext,
-                            broken: dict[str, str]) -> dict[tuple[str, str], Outcome]:
+def _broken_module_outcomes(
+    context: GradingContext, broken: dict[str, str]
+) -> dict[tuple[str, str], Outcome]:
     """Every check of an exercise whose module does not load is an error that says why."""
-    return {(exercise_id, check.id): Outcome(
-                Status.ERROR, _BROKEN_MODULE.format(e=reason).render(context.lang))
-            for exercise_id, reason in broken.items()
-            for check in context.assignment(exercise_id).spec.checks}
+    return {
+        (exercise_id, check.id): Outcome(
+            Status.ERROR, _BROKEN_MODULE.format(e=reason).render(context.lang)
+        )
+        for exercise_id, reason in broken.items()
+        for check in context.assignment(exercise_id).spec.checks
+    }
 
 
 @contextlib.contextmanager
@@ -112,8 +129,10 @@ def _no_current_test_variable() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _isolated_environment() -> Iterator[None]:
-    saved_env = {name: os.environ.get(name) for name in (*_STUDENT_VARIABLES,
-                                                         "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    saved_env = {
+        name: os.environ.get(name)
+        for name in (*_STUDENT_VARIABLES, "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
     saved_bytecode = sys.dont_write_bytecode
     for name in _STUDENT_VARIABLES:
         os.environ.pop(name, None)

@@ -41,8 +41,9 @@ class Catalog:
         self._by_id = {spec.id: spec for spec in self.exercises}
 
     @classmethod
-    def load(cls, extra_packs: tuple[Path, ...] | list[Path] = (), *, quiet: bool = False
-             ) -> Catalog:
+    def load(
+        cls, extra_packs: tuple[Path, ...] | list[Path] = (), *, quiet: bool = False
+    ) -> Catalog:
         """Every pack's exercises, a later pack's replacing an earlier one's of the same id.
         Broken specs are logged once as warnings unless ``quiet``."""
         specs: dict[str, ExerciseSpec] = {}

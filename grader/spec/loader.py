@@ -50,8 +50,10 @@ def load_exercise(path: Path) -> ExerciseSpec:
     except ValidationError as error:
         raise SpecError(_message(path, text, error.errors()[0])) from None
     if spec.id != path.stem:
-        raise SpecError(f"{path}:{spec_line(text, ('id',))}: field 'id': {spec.id!r} must match "
-                        f"the file name {path.stem!r}")
+        raise SpecError(
+            f"{path}:{spec_line(text, ('id',))}: field 'id': {spec.id!r} must match "
+            f"the file name {path.stem!r}"
+        )
     return spec
 
 

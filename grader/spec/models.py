@@ -59,11 +59,20 @@ class ExerciseSpec(BaseModel):
     def _blank_texts(self) -> str | None:
         """Every text has its English and its French: a blank one would reach a student."""
         texts = {"title": self.title, "statement": self.statement}
-        texts.update({f"checks.{c.id}.{kind}": getattr(c, kind)
-                      for c in self.checks for kind in ("title", "hint")})
+        texts.update(
+            {
+                f"checks.{c.id}.{kind}": getattr(c, kind)
+                for c in self.checks
+                for kind in ("title", "hint")
+            }
+        )
         texts.update({f"params.{p.name}.description": p.description for p in self.params})
-        blank = [f"{where}.{lang}" for where, text in texts.items() for lang in ("en", "fr")
-                 if not getattr(text, lang).strip()]
+        blank = [
+            f"{where}.{lang}"
+            for where, text in texts.items()
+            for lang in ("en", "fr")
+            if not getattr(text, lang).strip()
+        ]
         return f"empty text(s): {', '.join(blank)} (write both en and fr)" if blank else None
 
     def _unknown_placeholders(self) -> str | None:
@@ -73,8 +82,10 @@ class ExerciseSpec(BaseModel):
         texts = [self.title, self.statement] + [x for c in self.checks for x in (c.title, c.hint)]
         unknown = sorted({name for text in texts for name in text.placeholders()} - known)
         if unknown:
-            return (f"unknown placeholder(s) {', '.join(unknown)} (params: "
-                    f"{', '.join(sorted(known)) or 'none'})")
+            return (
+                f"unknown placeholder(s) {', '.join(unknown)} (params: "
+                f"{', '.join(sorted(known)) or 'none'})"
+            )
         return None
 
     @field_validator("params")
@@ -92,12 +103,16 @@ class ExerciseSpec(BaseModel):
         for check in checks:
             for required in check.requires:
                 if required not in ids:
-                    raise ValueError(f"check {check.id!r} requires {required!r}, which is not a "
-                                     f"check of this exercise")
+                    raise ValueError(
+                        f"check {check.id!r} requires {required!r}, which is not a "
+                        f"check of this exercise"
+                    )
                 if required not in seen:  # a check listed later: the order makes cycles impossible
-                    raise ValueError(f"check {check.id!r} requires {required!r}, which is listed "
-                                     "after it: list prerequisites first (this also rules out "
-                                     "cycles)")
+                    raise ValueError(
+                        f"check {check.id!r} requires {required!r}, which is listed "
+                        "after it: list prerequisites first (this also rules out "
+                        "cycles)"
+                    )
             seen.add(check.id)
         return checks
 

@@ -68,8 +68,10 @@ def pack_at(path: Path, named_by: str) -> Pack:
     """The pack in folder ``path``; a usage error naming ``named_by`` when it is not one."""
     root = path.expanduser().resolve()
     if not (root / "exercises").is_dir():
-        raise UsageError(f"{named_by} {path}: not an exercise pack (no exercises/ folder in it; "
-                         "docker-grade new ID --dir DIR makes one)")
+        raise UsageError(
+            f"{named_by} {path}: not an exercise pack (no exercises/ folder in it; "
+            "docker-grade new ID --dir DIR makes one)"
+        )
     return Pack(root, str(root))
 
 
@@ -79,8 +81,12 @@ def _installed() -> list[Pack]:
         try:
             module = entry.load()
         except Exception as error:  # a broken pack must not stop the others
-            log.warning("the installed exercise pack '%s' (%s) cannot be loaded, left out: %s",
-                        entry.name, entry.value, error)
+            log.warning(
+                "the installed exercise pack '%s' (%s) cannot be loaded, left out: %s",
+                entry.name,
+                entry.value,
+                error,
+            )
             continue
         location = getattr(module, "__file__", None) or module
         root = Path(location).parent if Path(location).is_file() else Path(location)

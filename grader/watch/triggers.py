@@ -20,8 +20,20 @@ from grader.engine.container import OWN_LABELS
 
 # Events that change what a check sees; exec_*, health_status, top, attach... do not.
 _ACTIONS = {
-    "container": {"create", "start", "restart", "die", "stop", "kill", "destroy", "rename",
-                  "pause", "unpause", "update", "oom"},
+    "container": {
+        "create",
+        "start",
+        "restart",
+        "die",
+        "stop",
+        "kill",
+        "destroy",
+        "rename",
+        "pause",
+        "unpause",
+        "update",
+        "oom",
+    },
     "network": {"create", "destroy", "connect", "disconnect", "remove"},
     "image": {"tag", "untag", "delete", "import", "load", "pull", "save", "build"},
     "volume": {"create", "destroy", "prune"},
@@ -43,8 +55,12 @@ class Trigger:
         attributes = (event.get("Actor") or {}).get("Attributes") or {}
         name = attributes.get("name") or (event.get("Actor") or {}).get("ID", "")[:12]
         kind = event.get("Type", "")
-        return cls("event", f"{kind} {event.get('Action', '')} {name}".strip(),
-                   event.get("timeNano", time.time_ns()) / 1e9, frozenset({kind}))
+        return cls(
+            "event",
+            f"{kind} {event.get('Action', '')} {name}".strip(),
+            event.get("timeNano", time.time_ns()) / 1e9,
+            frozenset({kind}),
+        )
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "detail": self.detail, "at": self.at}
@@ -76,7 +92,9 @@ class EngineEvents(threading.Thread):
                 if is_relevant(event):
                     self.triggers.put(Trigger.from_event(event))
         except Exception as error:  # the connection broke: the watcher reconnects
-            self.triggers.put(Trigger("engine-lost", f"{type(error).__name__}: {error}", time.time()))
+            self.triggers.put(
+                Trigger("engine-lost", f"{type(error).__name__}: {error}", time.time())
+            )
             return
         self.triggers.put(Trigger("engine-lost", "the event stream ended", time.time()))
 
@@ -102,8 +120,19 @@ class FolderChanges(threading.Thread):
         existing = [folder for folder in self.folders if folder.is_dir()]
         if not existing:
             return
-        for changes in watch(*existing, stop_event=self.stop_event, debounce=100, step=50,
-                             yield_on_timeout=False, raise_interrupt=False):
+        for changes in watch(
+            *existing,
+            stop_event=self.stop_event,
+            debounce=100,
+            step=50,
+            yield_on_timeout=False,
+            raise_interrupt=False,
+        ):
             names = sorted({Path(path).name for _, path in changes})
-            self.triggers.put(Trigger("file", "changed: " + ", ".join(names[:3])
-                                      + (" …" if len(names) > 3 else ""), time.time()))
+            self.triggers.put(
+                Trigger(
+                    "file",
+                    "changed: " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""),
+                    time.time(),
+                )
+            )

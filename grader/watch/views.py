@@ -20,8 +20,14 @@ from grader.report.models import CheckResult, ExerciseResult, Status
 from grader.report.printable import printable
 from grader.watch.watcher import Update
 
-_GLYPH = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
-          Status.ERROR: ("!", "magenta"), Status.SKIPPED: ("·", "yellow")}
+_GLYPH = {
+    Status.PASSED: ("✓", "green"),
+    Status.FAILED: ("✗", "red"),
+    Status.ERROR: ("!", "magenta"),
+    Status.SKIPPED: ("·", "yellow"),
+}
+
+
 class JsonLines:
     """One JSON object per update: for tools, editors and tests."""
 
@@ -64,8 +70,11 @@ class Board:
 
     def __call__(self, update: Update) -> None:
         if update.completed:
-            self.celebration = t("★ {e}: complete, well done!", "★ {e} : terminé, bravo !").format(
-                e=", ".join(update.completed)).render(self.lang)
+            self.celebration = (
+                t("★ {e}: complete, well done!", "★ {e} : terminé, bravo !")
+                .format(e=", ".join(update.completed))
+                .render(self.lang)
+            )
         self.engine = update.engine or self.engine
         board = self.render(update)
         if self.live.is_started:
@@ -91,8 +100,12 @@ class Board:
     def _header(self, results: list[ExerciseResult]) -> Text:
         score, total = sum(r.score for r in results), sum(r.max_score for r in results)
         where = f" · {printable(self.engine)}" if self.engine else ""
-        return Text(f"docker-grade watch{where} · {score:g}/{total:g}",
-                    style="bold", overflow="ellipsis", no_wrap=True)
+        return Text(
+            f"docker-grade watch{where} · {score:g}/{total:g}",
+            style="bold",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
 
     def _exercise_line(self, number: int, result: ExerciseResult) -> Text:
         done = all(c.status is Status.PASSED for c in result.checks)
@@ -106,25 +119,39 @@ class Board:
 
     def _next(self, update: Update) -> Panel | None:
         """The focus exercise's first check to fix, else the first one of the course."""
-        candidates = [update.results[e] for e in [update.focus, *self.order]
-                      if e in update.results]
+        candidates = [update.results[e] for e in [update.focus, *self.order] if e in update.results]
         found = next(((r, c) for r in candidates if (c := _first_to_fix(r))), None)
         if found is None:
             return None
         focus, check = found
         body = Text(f"{check.id}: {printable(check.message)}")
         if check.hint:
-            body.append(f"\n{t('hint', 'conseil').render(self.lang)}: {printable(check.hint)}",
-                        style="italic")
+            body.append(
+                f"\n{t('hint', 'conseil').render(self.lang)}: {printable(check.hint)}",
+                style="italic",
+            )
         title = t("Next: {e}", "Ensuite : {e}").format(e=focus.id).render(self.lang)
         return Panel(body, title=title, title_align="left", expand=True)
 
     def _footer(self, update: Update) -> Text:
         last = next((t_ for t_ in update.triggers if t_.kind in ("event", "file")), None)
-        seen = t("last change: {c}", "dernier changement : {c}").format(
-            c=printable(last.detail)).render(self.lang) + " · " if last else ""
-        return Text(seen + t("watching… Ctrl-C to stop", "en observation… Ctrl-C pour arrêter")
-                    .render(self.lang), style="dim", overflow="ellipsis", no_wrap=True)
+        seen = (
+            t("last change: {c}", "dernier changement : {c}")
+            .format(c=printable(last.detail))
+            .render(self.lang)
+            + " · "
+            if last
+            else ""
+        )
+        return Text(
+            seen
+            + t("watching… Ctrl-C to stop", "en observation… Ctrl-C pour arrêter").render(
+                self.lang
+            ),
+            style="dim",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
 
 
 def _first_to_fix(result: ExerciseResult) -> CheckResult | None:

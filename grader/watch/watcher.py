@@ -41,9 +41,16 @@ class Update:
 
 
 class Watcher:
-    def __init__(self, *, connect: Callable[[], Engine], assignments: list[Assignment],
-                 lang: str, probe_image: str, folders: list[Path],
-                 grade_exercises: Callable = grade):
+    def __init__(
+        self,
+        *,
+        connect: Callable[[], Engine],
+        assignments: list[Assignment],
+        lang: str,
+        probe_image: str,
+        folders: list[Path],
+        grade_exercises: Callable = grade,
+    ):
         self.connect, self.assignments, self.lang = connect, assignments, lang
         self.probe_image, self.folders = probe_image, folders
         self._grade = grade_exercises
@@ -68,21 +75,38 @@ class Watcher:
                 events.stop()
                 engine.close()
 
-    def _grade_while_connected(self, engine: Engine, triggers: queue.Queue,
-                               view: Callable[[Update], None], stop: threading.Event) -> None:
+    def _grade_while_connected(
+        self,
+        engine: Engine,
+        triggers: queue.Queue,
+        view: Callable[[Update], None],
+        stop: threading.Event,
+    ) -> None:
         pending = [Trigger("start", "connected", time.time())]
         while not stop.is_set():
             lost = [t for t in pending if t.kind == "engine-lost"]
             if lost:
-                view(self._update(pending, [], engine_problem=(
-                    f"the engine at {engine.host.docker_host} went away ({lost[0].detail}); "
-                    "waiting for it to come back")))
+                view(
+                    self._update(
+                        pending,
+                        [],
+                        engine_problem=(
+                            f"the engine at {engine.host.docker_host} went away "
+                            f"({lost[0].detail}); "
+                            "waiting for it to come back"
+                        ),
+                    )
+                )
                 return
             targets = self._targets(pending)
             if targets:
                 try:
-                    report = self._grade(engine=engine, assignments=targets, lang=self.lang,
-                                         probe_image=self.probe_image)
+                    report = self._grade(
+                        engine=engine,
+                        assignments=targets,
+                        lang=self.lang,
+                        probe_image=self.probe_image,
+                    )
                 except EngineError as error:
                     view(self._update(pending, [], engine_problem=error.message))
                     return
@@ -127,6 +151,7 @@ class Watcher:
 
     def _targets(self, pending: list[Trigger]) -> list[Assignment]:
         """The exercises the triggers concern, in course order."""
+
         def concerned(assignment: Assignment) -> bool:
             watch, spec_id = assignment.spec.watch, assignment.spec.id
             for trigger in pending:
@@ -145,19 +170,33 @@ class Watcher:
     def _incomplete(self) -> bool:
         return any(not _complete(result) for result in self.results.values())
 
-    def _update(self, triggers: list[Trigger], graded: list[ExerciseResult],
-                engine_problem: str | None = None, engine: str = "") -> Update:
+    def _update(
+        self,
+        triggers: list[Trigger],
+        graded: list[ExerciseResult],
+        engine_problem: str | None = None,
+        engine: str = "",
+    ) -> Update:
         before = dict(self.results)
         self.results.update({result.id: result for result in graded})
         changed = [r.id for r in graded if _statuses(before.get(r.id)) != _statuses(r)]
-        completed = [r.id for r in graded if _complete(r) and r.id in before
-                     and not _complete(before[r.id])]
+        completed = [
+            r.id for r in graded if _complete(r) and r.id in before and not _complete(before[r.id])
+        ]
         if changed and any(t.kind in ("event", "file") for t in triggers):
             self.focus = changed[0]
         if self.focus is None or self.focus not in self.results:
             self.focus = next((r.id for r in self._in_order() if not _complete(r)), None)
-        return Update(time.time(), triggers, graded, dict(self.results), self.focus, completed,
-                      engine_problem, engine)
+        return Update(
+            time.time(),
+            triggers,
+            graded,
+            dict(self.results),
+            self.focus,
+            completed,
+            engine_problem,
+            engine,
+        )
 
     def _in_order(self) -> list[ExerciseResult]:
         return [self.results[a.spec.id] for a in self.assignments if a.spec.id in self.results]

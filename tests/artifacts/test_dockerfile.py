@@ -53,7 +53,11 @@ def test_course_dockerfile_stages(tmp_path):
     assert (production.index, production.name, production.base) == (1, None, "node:lts-alpine")
     assert [i.keyword for i in build.instructions] == ["WORKDIR", "COPY", "COPY", "RUN"]
     assert [i.keyword for i in production.instructions] == [
-        "WORKDIR", "USER", "EXPOSE", "COPY", "CMD"
+        "WORKDIR",
+        "USER",
+        "EXPOSE",
+        "COPY",
+        "CMD",
     ]
     assert dockerfile.copies_from_earlier_stage()
 
@@ -76,7 +80,10 @@ def test_course_cmd_is_exec_form(tmp_path):
     cmd = parse(tmp_path, COURSE).stages[1].instructions[-1]
 
     assert (cmd.keyword, cmd.arguments, cmd.json_form, cmd.line) == (
-        "CMD", ("node", "index.js"), True, 13
+        "CMD",
+        ("node", "index.js"),
+        True,
+        13,
     )
 
 
@@ -425,7 +432,7 @@ def test_a_word_buildkit_cannot_expand_does_not_parse(tmp_path, word, reason):
 
 def test_an_env_value_buildkit_cannot_expand_does_not_parse(tmp_path):
     with pytest.raises(DockerfileError, match="not closed"):
-        parse(tmp_path, "FROM node:22\nENV A=\"/app\n")
+        parse(tmp_path, 'FROM node:22\nENV A="/app\n')
 
 
 # --- cmd-shell-form --------------------------------------------------------------------------
@@ -702,7 +709,7 @@ def test_heredoc_body_is_not_read_as_instructions(tmp_path):
 )
 def test_heredoc_forms(tmp_path, heredoc, next_line):
     path = tmp_path / "Dockerfile"
-    path.write_text(f"FROM node:22\n{heredoc}CMD [\"node\", \"index.js\"]\n")
+    path.write_text(f'FROM node:22\n{heredoc}CMD ["node", "index.js"]\n')
     dockerfile = parse_dockerfile(path)
 
     assert [i.line for i in dockerfile.stages[0].instructions] == [2, next_line]
@@ -728,7 +735,7 @@ def test_continuation_open_at_end_of_file(tmp_path):
 
 def test_windows_line_endings(tmp_path):
     path = tmp_path / "Dockerfile"
-    path.write_bytes(b"FROM node:22\r\nCOPY a \\\r\n  b /app/\r\nCMD [\"node\"]\r\n")
+    path.write_bytes(b'FROM node:22\r\nCOPY a \\\r\n  b /app/\r\nCMD ["node"]\r\n')
     copy, cmd = parse_dockerfile(path).stages[0].instructions
 
     assert (copy.arguments, copy.line) == (("a", "b", "/app/"), 2)
@@ -737,7 +744,7 @@ def test_windows_line_endings(tmp_path):
 
 def test_byte_order_mark_is_skipped(tmp_path):
     path = tmp_path / "Dockerfile"
-    path.write_bytes("\ufeffFROM node:22\nCMD [\"node\"]\n".encode())
+    path.write_bytes('\ufeffFROM node:22\nCMD ["node"]\n'.encode())
 
     assert parse_dockerfile(path).stages[0].base == "node:22"
 

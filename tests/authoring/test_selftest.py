@@ -28,23 +28,36 @@ def test_a_new_pack_is_listed_validated_selftested_and_graded(throwaway_engine, 
     validated = docker_grade("validate", str(pack))
     assert validated.exit_code == 0 and validated.stdout == "", validated.stdout
     listed = docker_grade("list", "--exercises", str(pack))
-    assert f"9. notes-volume" in listed.stdout and str(pack) in listed.stdout
+    assert "9. notes-volume" in listed.stdout and str(pack) in listed.stdout
 
     tested = docker_grade("selftest", "--exercises", str(pack), "--docker-host", host)
     assert tested.exit_code == 0, tested.stdout + tested.stderr
     assert [line.split()[:3] for line in tested.stdout.splitlines()[:4]] == [
-        ["ok", "notes-volume", "empty"], ["ok", "notes-volume", "solution"],
-        ["ok", "notes-volume", "anonymous-volume"], ["ok", "notes-volume", "container-kept"]]
+        ["ok", "notes-volume", "empty"],
+        ["ok", "notes-volume", "solution"],
+        ["ok", "notes-volume", "anonymous-volume"],
+        ["ok", "notes-volume", "container-kept"],
+    ]
     _assert_left_empty(throwaway_engine)
 
     _run(pack / "solutions" / "notes-volume" / "solution.sh", host)
     try:
-        graded = docker_grade("check", "notes-volume", "--exercises", str(pack),
-                              "--docker-host", host, "--format", "json")
+        graded = docker_grade(
+            "check",
+            "notes-volume",
+            "--exercises",
+            str(pack),
+            "--docker-host",
+            host,
+            "--format",
+            "json",
+        )
         assert graded.exit_code == 0, graded.stderr
-        assert graded.statuses("notes-volume") == {"volume-exists": "passed",
-                                                   "writer-removed": "passed",
-                                                   "file-kept": "passed"}
+        assert graded.statuses("notes-volume") == {
+            "volume-exists": "passed",
+            "writer-removed": "passed",
+            "file-kept": "passed",
+        }
         assert "note.txt holds: hello" in graded.check("notes-volume", "file-kept")["message"]
     finally:
         _remove_everything(throwaway_engine)
@@ -55,8 +68,9 @@ def test_a_solution_that_falls_short_is_reported(throwaway_engine, tmp_path):
     docker_grade("new", "notes-volume", "--dir", str(pack))
     script = pack / "solutions" / "notes-volume" / "solution.sh"
     script.write_text(script.read_text().replace("docker rm writer\n", ""))
-    run = docker_grade("selftest", "--exercises", str(pack), "--docker-host",
-                       throwaway_engine.docker_host)
+    run = docker_grade(
+        "selftest", "--exercises", str(pack), "--docker-host", throwaway_engine.docker_host
+    )
     assert run.exit_code == 1
     assert "FAIL notes-volume           solution" in run.stdout
     assert "writer-removed: failed" in run.stdout
@@ -68,8 +82,9 @@ def test_an_engine_with_containers_is_refused(throwaway_engine):
     client = throwaway_engine.client()
     container = client.api.create_container("busybox:latest", name="someone-else")
     try:
-        run = docker_grade("selftest", "custom-bridge", "--docker-host",
-                           throwaway_engine.docker_host)
+        run = docker_grade(
+            "selftest", "custom-bridge", "--docker-host", throwaway_engine.docker_host
+        )
         assert run.exit_code == 2
         assert "holds 1 container(s) (someone-else)" in run.stderr and "--force" in run.stderr
     finally:
@@ -81,18 +96,34 @@ def test_a_broken_check_module_leaves_the_other_exercises_graded(throwaway_engin
     pack = tmp_path / "pack"
     docker_grade("new", "notes-volume", "--dir", str(pack))
     (pack / "checks" / "notes_volume.py").write_text("import not_a_module\n")
-    run = docker_grade("check", "custom-bridge", "notes-volume", "--exercises", str(pack),
-                       "--docker-host", throwaway_engine.docker_host, "--format", "json")
+    run = docker_grade(
+        "check",
+        "custom-bridge",
+        "notes-volume",
+        "--exercises",
+        str(pack),
+        "--docker-host",
+        throwaway_engine.docker_host,
+        "--format",
+        "json",
+    )
     assert run.exit_code == 1, run.stderr
     assert set(run.statuses("notes-volume").values()) == {"error"}
-    assert "could not be loaded: ModuleNotFoundError" in run.check("notes-volume",
-                                                                  "volume-exists")["message"]
+    assert (
+        "could not be loaded: ModuleNotFoundError"
+        in run.check("notes-volume", "volume-exists")["message"]
+    )
     assert run.statuses("custom-bridge")["network-exists"] == "failed"
 
 
 def _run(script, docker_host: str) -> None:
-    subprocess.run(["sh", str(script)], cwd=script.parent, check=True, capture_output=True,
-                   env={**os.environ, "DOCKER_HOST": docker_host})
+    subprocess.run(
+        ["sh", str(script)],
+        cwd=script.parent,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DOCKER_HOST": docker_host},
+    )
 
 
 def _remove_everything(engine) -> None:

@@ -85,19 +85,28 @@ def test_a_spec_check_without_function_and_a_function_without_spec_check(tmp_pat
 
 
 def test_a_fixture_that_does_not_exist(tmp_path):
-    errors = _errors(_pack(tmp_path, module=MODULE.replace("def kept(volume, verdict)",
-                                                            "def kept(volume, verdikt)")))
-    assert errors == [f"{tmp_path}/checks/vol.py:14: @check('volume-kept') asks for a fixture "
-                      "'verdikt' that does not exist (the kit's: snapshot, probes, params, lang, "
-                      "verdict, or the module's own @fixture)"]
+    errors = _errors(
+        _pack(
+            tmp_path,
+            module=MODULE.replace("def kept(volume, verdict)", "def kept(volume, verdikt)"),
+        )
+    )
+    assert errors == [
+        f"{tmp_path}/checks/vol.py:14: @check('volume-kept') asks for a fixture "
+        "'verdikt' that does not exist (the kit's: snapshot, probes, params, lang, "
+        "verdict, or the module's own @fixture)"
+    ]
 
 
 def test_requires_unknown_or_later_check(tmp_path):
-    unknown = _errors(_pack(tmp_path, spec=SPEC.replace("requires: [volume-exists]",
-                                                        "requires: [volume-exist]")))
+    unknown = _errors(
+        _pack(tmp_path, spec=SPEC.replace("requires: [volume-exists]", "requires: [volume-exist]"))
+    )
     assert "vol.yaml:11: field 'checks'" in unknown[0]
     assert "requires 'volume-exist', which is not a check of this exercise" in unknown[0]
-    cycle = SPEC.replace("    title: {en: exists", "    requires: [volume-kept]\n    title: {en: exists")
+    cycle = SPEC.replace(
+        "    title: {en: exists", "    requires: [volume-kept]\n    title: {en: exists"
+    )
     shutil.rmtree(tmp_path / "exercises")
     shutil.rmtree(tmp_path / "checks")
     later = _errors(_pack(tmp_path, spec=cycle))
@@ -106,7 +115,8 @@ def test_requires_unknown_or_later_check(tmp_path):
 
 def test_blank_text_and_unknown_placeholder_are_reported_together(tmp_path):
     spec = SPEC.replace('fr: "docker volume create {volume}"', 'fr: ""').replace(
-        'hint: {en: keep it', 'hint: {en: "keep {name}"')
+        "hint: {en: keep it", 'hint: {en: "keep {name}"'
+    )
     errors = _errors(_pack(tmp_path, spec=spec))
     assert "empty text(s): statement.fr" in errors[0] and "unknown placeholder(s) name" in errors[0]
 
@@ -115,21 +125,27 @@ def test_a_module_that_does_not_load_and_a_module_without_spec(tmp_path):
     pack = _pack(tmp_path, module="import not_a_module\n")
     (tmp_path / "checks" / "orphan.py").write_text("")
     errors = _errors(pack)
-    assert f"{tmp_path}/checks/orphan.py:1: no exercises/orphan.yaml for this check module" in errors
-    assert (f"{tmp_path}/checks/vol.py:1: the module does not load: ModuleNotFoundError: No module "
-            "named 'not_a_module'") in errors
+    assert (
+        f"{tmp_path}/checks/orphan.py:1: no exercises/orphan.yaml for this check module" in errors
+    )
+    assert (
+        f"{tmp_path}/checks/vol.py:1: the module does not load: ModuleNotFoundError: No module "
+        "named 'not_a_module'"
+    ) in errors
 
 
 def test_a_second_function_for_one_check(tmp_path):
-    module = MODULE + textwrap.dedent('''
+    module = MODULE + textwrap.dedent("""
 
         @check("volume-kept")
         def kept_again(verdict):
             pass
-        ''')
+        """)
     errors = _errors(_pack(tmp_path, module=module))
-    assert errors == [f"{tmp_path}/checks/vol.py:19: a second function for "
-                      "@check('volume-kept') (the first is on line 14)"]
+    assert errors == [
+        f"{tmp_path}/checks/vol.py:19: a second function for "
+        "@check('volume-kept') (the first is on line 14)"
+    ]
 
 
 def test_a_mistake_expecting_an_unknown_check_or_status(tmp_path):
@@ -138,15 +154,19 @@ def test_a_mistake_expecting_an_unknown_check_or_status(tmp_path):
     mistakes.mkdir(parents=True)
     (tmp_path / "solutions" / "vol" / "solution.sh").write_text("true\n")
     (mistakes / "typo.sh").write_text("# expect: volume-gone: failed\n")
-    assert _errors(pack) == [f"{mistakes}/typo.sh:1: expects check 'volume-gone', which exercise "
-                             "'vol' does not have"]
+    assert _errors(pack) == [
+        f"{mistakes}/typo.sh:1: expects check 'volume-gone', which exercise 'vol' does not have"
+    ]
     (mistakes / "typo.sh").write_text("# expect: volume-kept: pased\n")
     assert "unknown status 'pased'" in _errors(pack)[0]
 
 
 def test_cli_exit_codes(tmp_path):
-    good = docker_grade("validate", str(_pack(tmp_path / "good").root)) if (
-        (tmp_path / "good").mkdir() or True) else None
+    good = (
+        docker_grade("validate", str(_pack(tmp_path / "good").root))
+        if ((tmp_path / "good").mkdir() or True)
+        else None
+    )
     assert good.exit_code == 0, good.stderr
     (tmp_path / "bad").mkdir()
     _pack(tmp_path / "bad", module="import not_a_module\n")

@@ -20,8 +20,9 @@ def full_solution(host, site):
     host.container("busybox", network="mybridge")
     host.container("busybox")
     host.container("busybox")
-    host.wait_running(host.container("nginx:alpine", name="mynginx",
-                                      binds=[f"{site}:/usr/share/nginx/html:ro"]))
+    host.wait_running(
+        host.container("nginx:alpine", name="mynginx", binds=[f"{site}:/usr/share/nginx/html:ro"])
+    )
 
 
 def partial_solution(host):
@@ -42,23 +43,28 @@ def read_gradebook(out):
         return list(csv.DictReader(handle))
 
 
-def test_a_class_on_three_engines_and_one_unreachable(students, class_engines, ssh_access,
-                                                      tmp_path):
+def test_a_class_on_three_engines_and_one_unreachable(
+    students, class_engines, ssh_access, tmp_path
+):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("<p>alice's page</p>")
     full_solution(students[0], site)
     partial_solution(students[1])  # reached over ssh://
-    roster = write_roster(tmp_path / "roster.csv", [
-        ("alice", "Alice Martin", class_engines[0].docker_host),
-        ("bob", "Bob Durand", ssh_access["docker_host"]),
-        ("chloe", "Chloé Petit", class_engines[2].docker_host),  # nothing done
-        ("dan", "Dan Ghost", f"unix://{tmp_path}/no-engine.sock"),
-    ])
+    roster = write_roster(
+        tmp_path / "roster.csv",
+        [
+            ("alice", "Alice Martin", class_engines[0].docker_host),
+            ("bob", "Bob Durand", ssh_access["docker_host"]),
+            ("chloe", "Chloé Petit", class_engines[2].docker_host),  # nothing done
+            ("dan", "Dan Ghost", f"unix://{tmp_path}/no-engine.sock"),
+        ],
+    )
     out = tmp_path / "out"
 
-    run = docker_grade("batch", str(roster), *EXERCISES, "--out", str(out), "--lang", "en",
-                       env=ssh_access["env"])
+    run = docker_grade(
+        "batch", str(roster), *EXERCISES, "--out", str(out), "--lang", "en", env=ssh_access["env"]
+    )
 
     assert run.exit_code == 3, run.stderr  # one student could not be graded
     rows = read_gradebook(out)
@@ -67,17 +73,26 @@ def test_a_class_on_three_engines_and_one_unreachable(students, class_engines, s
     alice, bob, chloe, dan = rows
     assert (alice["score"], alice["max_score"], alice["status"]) == ("16", "16", "graded")
     assert alice["name"] == "Alice Martin" and chloe["name"] == "Chloé Petit"
-    assert (bob["custom-bridge"], bob["two-containers-ping"], bob["nginx-ro-volume"]) == ("3", "0", "0")
+    assert (bob["custom-bridge"], bob["two-containers-ping"], bob["nginx-ro-volume"]) == (
+        "3",
+        "0",
+        "0",
+    )
     assert (chloe["score"], chloe["status"]) == ("0", "graded")
     assert dan["score"] == "" and dan["status"].startswith("ungradable: ")
     assert "no engine answers there" in dan["status"]
 
-    reports = {sid: json.loads((out / f"{sid}.json").read_text()) for sid in ("alice", "bob", "chloe")}
+    reports = {
+        sid: json.loads((out / f"{sid}.json").read_text()) for sid in ("alice", "bob", "chloe")
+    }
     assert reports["alice"]["student"]["id"] == "alice"
     assert reports["bob"]["host"]["docker_host"] == ssh_access["docker_host"]
     assert reports["alice"]["host"]["docker_host"] == class_engines[0].docker_host
     bob_checks = {c["id"]: c["status"] for c in reports["bob"]["exercises"][0]["checks"]}
-    assert bob_checks["network-subnet"] == "failed" and bob_checks["container-detached-tty"] == "failed"
+    assert (
+        bob_checks["network-subnet"] == "failed"
+        and bob_checks["container-detached-tty"] == "failed"
+    )
     assert not (out / "dan.json").exists()
     assert (out / "summary.html").is_file()
     assert "alice" in run.stdout and "ungradable" in run.stdout  # the summary table
@@ -105,14 +120,20 @@ def test_each_student_is_graded_with_their_own_set_column(students, class_engine
         host.network("mybridge", subnet=subnet)
         host.container("busybox", network="mybridge")
     roster = tmp_path / "roster.csv"
-    roster.write_text("student_id,docker_host,set\n"
-                      f"grace,{class_engines[0].docker_host},subnet=192.168.7.0/24\n"
-                      f"hugo,{class_engines[1].docker_host},\n")
+    roster.write_text(
+        "student_id,docker_host,set\n"
+        f"grace,{class_engines[0].docker_host},subnet=192.168.7.0/24\n"
+        f"hugo,{class_engines[1].docker_host},\n"
+    )
     out = tmp_path / "out"
     assert docker_grade("batch", str(roster), "custom-bridge", "--out", str(out)).exit_code == 0
-    statuses = {student: {c["id"]: c["status"] for c in json.loads(
-        (out / f"{student}.json").read_text())["exercises"][0]["checks"]}
-        for student in ("grace", "hugo")}
+    statuses = {
+        student: {
+            c["id"]: c["status"]
+            for c in json.loads((out / f"{student}.json").read_text())["exercises"][0]["checks"]
+        }
+        for student in ("grace", "hugo")
+    }
     assert statuses["grace"]["network-subnet"] == "passed"
     assert statuses["hugo"]["network-subnet"] == "failed"  # the default asks for 192.168.0.0/24
 
@@ -130,11 +151,16 @@ def test_ctrl_c_leaves_no_half_written_file_and_no_probe(students, class_engines
     full_solution(students[0], tmp_path)
     out = tmp_path / "out"
     with silent_engine(tmp_path / "silent.sock") as url:
-        roster = write_roster(tmp_path / "roster.csv", [
-            ("gina", "", class_engines[0].docker_host), ("hugo", "", url)])
-        batch = subprocess.Popen([EXECUTABLE, "batch", str(roster), *EXERCISES, "--out", str(out)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                 start_new_session=True)
+        roster = write_roster(
+            tmp_path / "roster.csv", [("gina", "", class_engines[0].docker_host), ("hugo", "", url)]
+        )
+        batch = subprocess.Popen(
+            [EXECUTABLE, "batch", str(roster), *EXERCISES, "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         probes = {"label": "docker-grade.probe"}
         deadline = time.monotonic() + 30
         while not students[0].api.containers(all=True, filters=probes):

@@ -16,15 +16,25 @@ from pathlib import Path
 import pytest
 
 from grader.batch.models import ClassResult, RowStatus, StudentRow
-from grader.batch.summary import (bucket_index, check_pass_rates, class_average, render_summary,
-                                  score_buckets)
+from grader.batch.summary import (
+    bucket_index,
+    check_pass_rates,
+    class_average,
+    render_summary,
+    score_buckets,
+)
 from grader.report.models import Report, Status
 from support.reports import sample_report
 
 GENERATED_AT = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
 EXERCISES = ["custom-bridge", "network-isolation"]
-EVERY_CHECK = {"network-exists", "network-subnet", "container-attached", "container-detached-tty",
-               "b-cannot-reach-a"}
+EVERY_CHECK = {
+    "network-exists",
+    "network-subnet",
+    "container-attached",
+    "container-detached-tty",
+    "b-cannot-reach-a",
+}
 
 
 def report_passing(student_id: str, passed: set[str]) -> Report:
@@ -44,27 +54,42 @@ def report_passing(student_id: str, passed: set[str]) -> Report:
 
 
 def graded(student_id: str, report: Report, name: str = "") -> StudentRow:
-    return StudentRow(student_id=student_id, name=name or student_id.title(),
-                      docker_host=f"tcp://{student_id}.lab:2376", status=RowStatus.GRADED,
-                      report=report)
+    return StudentRow(
+        student_id=student_id,
+        name=name or student_id.title(),
+        docker_host=f"tcp://{student_id}.lab:2376",
+        status=RowStatus.GRADED,
+        report=report,
+    )
 
 
-def ungradable(student_id: str, reason: str = "the engine did not answer within 10 s") \
-        -> StudentRow:
-    return StudentRow(student_id=student_id, name=student_id.title(),
-                      docker_host=f"tcp://{student_id}.lab:2376", status=RowStatus.UNGRADABLE,
-                      reason=reason)
+def ungradable(
+    student_id: str, reason: str = "the engine did not answer within 10 s"
+) -> StudentRow:
+    return StudentRow(
+        student_id=student_id,
+        name=student_id.title(),
+        docker_host=f"tcp://{student_id}.lab:2376",
+        status=RowStatus.UNGRADABLE,
+        reason=reason,
+    )
 
 
 def a_class() -> ClassResult:
     """bob 6/6 (100 %), alice the sample 2/6 (33 %), carol 3/6 (50 %), dave ungradable."""
-    return ClassResult(exercise_ids=EXERCISES, rows=[
-        graded("bob", report_passing("bob", EVERY_CHECK), name="Bob Martin"),
-        graded("alice", sample_report("alice"), name="Alice Durand"),
-        graded("carol", report_passing("carol", {"network-exists", "network-subnet",
-                                                  "container-attached"}), name="Carol Nguyễn"),
-        ungradable("dave", reason="tcp://dave.lab:2376: connection refused"),
-    ])
+    return ClassResult(
+        exercise_ids=EXERCISES,
+        rows=[
+            graded("bob", report_passing("bob", EVERY_CHECK), name="Bob Martin"),
+            graded("alice", sample_report("alice"), name="Alice Durand"),
+            graded(
+                "carol",
+                report_passing("carol", {"network-exists", "network-subnet", "container-attached"}),
+                name="Carol Nguyễn",
+            ),
+            ungradable("dave", reason="tcp://dave.lab:2376: connection refused"),
+        ],
+    )
 
 
 def nobody_graded() -> ClassResult:
@@ -72,6 +97,7 @@ def nobody_graded() -> ClassResult:
 
 
 # --- computations ------------------------------------------------------------------------------
+
 
 def test_the_average_is_over_graded_students_only():
     average = class_average(a_class())
@@ -91,11 +117,28 @@ def test_nobody_graded_has_no_average_empty_buckets_and_no_check():
 def test_buckets_are_ten_tenths_with_100_in_the_last():
     buckets = score_buckets(a_class())
     assert [bucket.label for bucket in buckets] == [
-        "0–10", "10–20", "20–30", "30–40", "40–50", "50–60", "60–70", "70–80", "80–90", "90–100"]
+        "0–10",
+        "10–20",
+        "20–30",
+        "30–40",
+        "40–50",
+        "50–60",
+        "60–70",
+        "70–80",
+        "80–90",
+        "90–100",
+    ]
     assert [bucket.count for bucket in buckets] == [0, 0, 0, 1, 0, 1, 0, 0, 0, 1]
     assert sum(bucket.count for bucket in buckets) == 3  # the ungradable student is not counted
     assert [bucket_index(p) for p in (0, 9.99, 10, 0.7 * 100, 89.9, 90, 100)] == [
-        0, 0, 1, 7, 8, 9, 9]
+        0,
+        0,
+        1,
+        7,
+        8,
+        9,
+        9,
+    ]
     assert bucket_index(69.99999999999) == 7  # 70 % computed with a rounding error
 
 
@@ -126,6 +169,7 @@ def test_hints_come_from_a_report_where_the_check_did_not_pass():
 
 # --- the page ----------------------------------------------------------------------------------
 
+
 def test_the_page_shows_counts_average_charts_hints_and_every_student():
     page = render_summary(a_class(), lang="en", generated_at=GENERATED_AT)
     assert "<title>Class summary" in page and "2026-11-28 09:30 UTC" in page
@@ -133,8 +177,11 @@ def test_the_page_shows_counts_average_charts_hints_and_every_student():
     assert "3.7 / 6 · 61.1%" in page
     assert 'id="score-distribution" role="img" aria-label="' in page
     assert 'id="check-pass-rates" role="img" aria-label="' in page
-    assert page.index("container-detached-tty</text>") < page.index("network-subnet</text>") \
+    assert (
+        page.index("container-detached-tty</text>")
+        < page.index("network-subnet</text>")
         < page.index("container-attached</text>")
+    )
     assert "hint for network-subnet" in page and "hint for network-exists" not in page
     for student in ("Bob Martin", "Alice Durand", "Carol Nguyễn", "dave"):
         assert student in page
@@ -145,14 +192,21 @@ def test_the_page_shows_counts_average_charts_hints_and_every_student():
 def test_the_page_in_french():
     page = render_summary(a_class(), lang="fr", generated_at=GENERATED_AT)
     assert '<html lang="fr">' in page
-    for expected in ("Synthèse de la classe", "Répartition des notes", "3,7 / 6 · 61,1\u202f%",
-                     "impossible à noter", "Conseil :"):
+    for expected in (
+        "Synthèse de la classe",
+        "Répartition des notes",
+        "3,7 / 6 · 61,1\u202f%",
+        "impossible à noter",
+        "Conseil :",
+    ):
         assert expected in page
 
 
 def test_with_nobody_graded_the_page_renders_and_says_so():
-    for lang, expected in (("en", "No student could be graded"),
-                           ("fr", "Aucun étudiant n'a pu être noté")):
+    for lang, expected in (
+        ("en", "No student could be graded"),
+        ("fr", "Aucun étudiant n'a pu être noté"),
+    ):
         page = render_summary(nobody_graded(), lang=lang, generated_at=GENERATED_AT)
         assert expected in html.unescape(page)  # the apostrophe is escaped, as any text
         assert 'id="graded-count">0<' in page and 'id="ungradable-count">2<' in page
@@ -172,10 +226,13 @@ def test_the_page_loads_nothing_from_outside():
 def test_student_provided_text_is_escaped():
     report = sample_report("mallory").model_copy(deep=True)
     report.exercises[0].checks[1].hint = 'remove the container "<img src=x onerror=alert(2)>"'
-    result = ClassResult(exercise_ids=EXERCISES, rows=[
-        graded("mallory", report, name="<script>alert(1)</script>"),
-        ungradable("<b>trudy</b>", reason="<iframe src=https://evil.example/>"),
-    ])
+    result = ClassResult(
+        exercise_ids=EXERCISES,
+        rows=[
+            graded("mallory", report, name="<script>alert(1)</script>"),
+            ungradable("<b>trudy</b>", reason="<iframe src=https://evil.example/>"),
+        ],
+    )
     page = render_summary(result, lang="en", generated_at=GENERATED_AT)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
@@ -199,10 +256,19 @@ def chromium() -> str:
 
 
 def run_chromium(chromium: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'chromium-profile'}", *args]
+    command = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        *args,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{command} failed:\n{done.stderr[-3000:]}"
     return done
@@ -213,11 +279,12 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     chunks, position = {}, 8
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        chunks.setdefault(kind, []).append(data[position + 8:position + 8 + length])
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        chunks.setdefault(kind, []).append(data[position + 8 : position + 8 + length])
         position += 12 + length
-    width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB",
-                                                                      chunks[b"IHDR"][0])
+    width, height, depth, colour_type, _, _, interlace = struct.unpack(
+        ">IIBBBBB", chunks[b"IHDR"][0]
+    )
     assert depth == 8 and colour_type in (2, 6) and interlace == 0
     pixel = 3 if colour_type == 2 else 4
     raw = zlib.decompress(b"".join(chunks[b"IDAT"]))
@@ -225,10 +292,13 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     assert len(raw) == height * stride
     rows, previous = [], bytes(width * pixel)
     for y in range(height):
-        kind, line = raw[y * stride], raw[y * stride + 1:(y + 1) * stride]
+        kind, line = raw[y * stride], raw[y * stride + 1 : (y + 1) * stride]
         previous = unfilter(kind, line, previous, pixel)
-        rows.append(previous if pixel == 3 else b"".join(
-            previous[i:i + 3] for i in range(0, len(previous), 4)))
+        rows.append(
+            previous
+            if pixel == 3
+            else b"".join(previous[i : i + 3] for i in range(0, len(previous), 4))
+        )
     return width, height, rows
 
 
@@ -281,8 +351,7 @@ class SvgRects(HTMLParser):
 def test_chromium_renders_the_page(chromium, tmp_path):
     result = a_class()
     page = tmp_path / "summary.html"
-    page.write_text(render_summary(result, lang="en", generated_at=GENERATED_AT),
-                    encoding="utf-8")
+    page.write_text(render_summary(result, lang="en", generated_at=GENERATED_AT), encoding="utf-8")
 
     dom = run_chromium(chromium, tmp_path, "--dump-dom", page.as_uri()).stdout
     svgs = SvgRects()
@@ -294,14 +363,15 @@ def test_chromium_renders_the_page(chromium, tmp_path):
     assert "Alice Durand" in dom and "hint for network-subnet" in dom
 
     screenshot = tmp_path / "summary.png"
-    run_chromium(chromium, tmp_path, f"--screenshot={screenshot}", "--window-size=1280,2000",
-                 page.as_uri())
+    run_chromium(
+        chromium, tmp_path, f"--screenshot={screenshot}", "--window-size=1280,2000", page.as_uri()
+    )
     print(f"\nscreenshot of the class summary: {screenshot}")
     data = screenshot.read_bytes()
     width, height, rows = decode_png(data)
     assert (width, height) == (1280, 2000)
     assert len(data) > 20_000, "a blank 1280×2000 page compresses to a few KB"
-    colours = {row[i:i + 3] for row in rows[::2] for i in range(0, len(row), 6)}
+    colours = {row[i : i + 3] for row in rows[::2] for i in range(0, len(row), 6)}
     assert len(colours) > 50, f"only {len(colours)} colours: the page looks blank"
     # the charts' bar colours are on screen: the histogram, a failing and a passing check
     for hex_colour in ("1f5aa6", "b42318", "8a5300", "1d6b36"):

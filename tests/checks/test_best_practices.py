@@ -6,8 +6,15 @@ from support.cli import all_passed, grade
 from support.student import LABELS
 
 EXERCISE = "best-practices"
-CHECKS = ("memory-limited", "cpu-limited", "pids-limited", "not-privileged", "non-root",
-          "no-sensitive-mounts", "single-process")
+CHECKS = (
+    "memory-limited",
+    "cpu-limited",
+    "pids-limited",
+    "not-privileged",
+    "non-root",
+    "no-sensitive-mounts",
+    "single-process",
+)
 PRODUCTION = {"mem_limit": "256m", "nano_cpus": 500_000_000, "pids_limit": 100}
 
 
@@ -37,8 +44,12 @@ def test_no_limits(student, mine_node):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "memory-limited": "failed",
-                                      "cpu-limited": "failed", "pids-limited": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "memory-limited": "failed",
+        "cpu-limited": "failed",
+        "pids-limited": "failed",
+    }
 
 
 def test_a_memory_limit_above_the_cap(student, mine_node):
@@ -111,8 +122,16 @@ def test_no_container_running(student, mine_node):
     assert "no running mine/node container" in run.check(EXERCISE, "non-root")["message"]
 
 
-@pytest.mark.parametrize("bind", ["/var:/host-var", "/run:/host-run", "/etc:/etc-host:ro",
-                                  "/:/host", "/var/run/docker.sock:/docker.sock"])
+@pytest.mark.parametrize(
+    "bind",
+    [
+        "/var:/host-var",
+        "/run:/host-run",
+        "/etc:/etc-host:ro",
+        "/:/host",
+        "/var/run/docker.sock:/docker.sock",
+    ],
+)
 def test_sensitive_mounts_and_the_folders_holding_them(student, mine_node, bind):
     run_app(student, binds=[bind], **PRODUCTION)
 
@@ -121,16 +140,24 @@ def test_sensitive_mounts_and_the_folders_holding_them(student, mine_node, bind)
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "no-sensitive-mounts": "failed"}
 
 
-@pytest.mark.parametrize("bind", ["/etc/localtime:/etc/localtime:ro",
-                                  "/etc/timezone:/etc/timezone:ro"])
+@pytest.mark.parametrize(
+    "bind", ["/etc/localtime:/etc/localtime:ro", "/etc/timezone:/etc/timezone:ro"]
+)
 def test_the_clock_and_zone_read_only_are_harmless(student, mine_node, bind):
     run_app(student, binds=[bind], **PRODUCTION)
 
     assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
 
 
-@pytest.mark.parametrize("bind", ["/proc/cpuinfo:/cpuinfo:ro", "/etc/shadow:/shadow:ro",
-                                  "/var/log/apt:/logs", "/etc/localtime:/etc/localtime"])
+@pytest.mark.parametrize(
+    "bind",
+    [
+        "/proc/cpuinfo:/cpuinfo:ro",
+        "/etc/shadow:/shadow:ro",
+        "/var/log/apt:/logs",
+        "/etc/localtime:/etc/localtime",
+    ],
+)
 def test_paths_under_a_sensitive_one(student, mine_node, bind):
     run_app(student, binds=[bind], **PRODUCTION)
 
@@ -143,8 +170,11 @@ def test_a_symlink_that_leads_to_a_sensitive_path(student, mine_node, tmp_path):
     (tmp_path / "innocent").symlink_to("/etc")
     (tmp_path / "deeper").mkdir()
     (tmp_path / "deeper" / "keys").symlink_to("../innocent/ssh")
-    run_app(student, binds=[f"{tmp_path}/innocent:/config:ro", f"{tmp_path}/deeper/keys:/k"],
-            **PRODUCTION)
+    run_app(
+        student,
+        binds=[f"{tmp_path}/innocent:/config:ro", f"{tmp_path}/deeper/keys:/k"],
+        **PRODUCTION,
+    )
 
     run = grade(EXERCISE)
 
@@ -154,9 +184,12 @@ def test_a_symlink_that_leads_to_a_sensitive_path(student, mine_node, tmp_path):
 
 
 def test_a_local_volume_with_bind_options_to_a_sensitive_path(student, mine_node, docker_client):
-    volume = docker_client.volumes.create("etc-in-disguise", driver="local", labels=LABELS,
-                                          driver_opts={"type": "none", "o": "bind",
-                                                       "device": "/etc"})
+    volume = docker_client.volumes.create(
+        "etc-in-disguise",
+        driver="local",
+        labels=LABELS,
+        driver_opts={"type": "none", "o": "bind", "device": "/etc"},
+    )
     student._volumes.append(volume.name)
     run_app(student, binds=["etc-in-disguise:/config:ro"], **PRODUCTION)
 
@@ -183,11 +216,11 @@ def test_init_is_not_counted_as_a_process(student, mine_node):
 
 
 def test_init_and_a_second_process(student, mine_node):
-    run_app(student, init=True, command=["sh", "-c", "node index.js & exec sleep 600"],
-            **PRODUCTION)
+    run_app(
+        student, init=True, command=["sh", "-c", "node index.js & exec sleep 600"], **PRODUCTION
+    )
 
-    assert grade(EXERCISE).statuses(EXERCISE) == {**all_passed(*CHECKS),
-                                                  "single-process": "failed"}
+    assert grade(EXERCISE).statuses(EXERCISE) == {**all_passed(*CHECKS), "single-process": "failed"}
 
 
 def test_cpuset_is_a_cpu_limit(student, mine_node):
@@ -196,9 +229,15 @@ def test_cpuset_is_a_cpu_limit(student, mine_node):
     assert grade(EXERCISE).statuses(EXERCISE) == all_passed(*CHECKS)
 
 
-@pytest.mark.parametrize("cap_add, status", [(["NET_BIND_SERVICE"], "passed"),
-                                             (["CAP_CHOWN"], "passed"),
-                                             (["ALL"], "failed"), (["SYS_ADMIN"], "failed")])
+@pytest.mark.parametrize(
+    "cap_add, status",
+    [
+        (["NET_BIND_SERVICE"], "passed"),
+        (["CAP_CHOWN"], "passed"),
+        (["ALL"], "failed"),
+        (["SYS_ADMIN"], "failed"),
+    ],
+)
 def test_capabilities_beyond_the_default_set(student, mine_node, cap_add, status):
     run_app(student, cap_drop=["ALL"], cap_add=cap_add, **PRODUCTION)
 

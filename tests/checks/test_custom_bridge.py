@@ -3,8 +3,13 @@
 from support.cli import all_passed, grade
 
 EXERCISE = "custom-bridge"
-CHECKS = ("network-exists", "network-driver", "network-subnet", "container-attached",
-          "container-detached-tty")
+CHECKS = (
+    "network-exists",
+    "network-driver",
+    "network-subnet",
+    "container-attached",
+    "container-detached-tty",
+)
 
 
 def course_network(student, subnet="192.168.0.0/24", name="mybridge"):
@@ -70,7 +75,8 @@ def test_a_container_on_the_default_network_is_not_attached(student):
 
     assert run.statuses(EXERCISE) == {
         **all_passed("network-exists", "network-driver", "network-subnet"),
-        "container-attached": "failed", "container-detached-tty": "skipped",
+        "container-attached": "failed",
+        "container-detached-tty": "skipped",
     }
     assert "container-attached" in run.check(EXERCISE, "container-detached-tty")["message"]
 
@@ -81,8 +87,11 @@ def test_no_network_fails_the_first_check_and_skips_the_others(student):
     run = grade(EXERCISE)
 
     assert run.statuses(EXERCISE) == {
-        "network-exists": "failed", "network-driver": "skipped", "network-subnet": "skipped",
-        "container-attached": "skipped", "container-detached-tty": "skipped",
+        "network-exists": "failed",
+        "network-driver": "skipped",
+        "network-subnet": "skipped",
+        "container-attached": "skipped",
+        "container-detached-tty": "skipped",
     }
 
 

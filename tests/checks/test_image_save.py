@@ -35,7 +35,9 @@ def test_course_solution_gets_full_score(student, mine_node, tmp_path):
 @pytest.mark.parametrize("gzip_layers", [False, True], ids=["plain-layers", "gzip-layers"])
 def test_an_oci_layout_archive_gets_full_score(student, mine_node, tmp_path, gzip_layers):
     classic = docker_save(tmp_path, "mine/node", name="classic.tar")
-    classic_to_oci(classic, tmp_path / "myimage.tar", gzip_layers)  # what podman, skopeo and Docker 25+ write
+    classic_to_oci(
+        classic, tmp_path / "myimage.tar", gzip_layers
+    )  # what podman, skopeo and Docker 25+ write
 
     run = grade(EXERCISE, cwd=tmp_path)
 
@@ -48,8 +50,11 @@ def test_an_archive_of_another_image(student, mine_node, tmp_path):
 
     run = grade(EXERCISE, cwd=tmp_path)
 
-    assert run.statuses(EXERCISE) == {**all_passed("archive-exists", "archive-valid"),
-                                      "archive-tagged": "failed", "archive-matches-image": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed("archive-exists", "archive-valid"),
+        "archive-tagged": "failed",
+        "archive-matches-image": "failed",
+    }
 
 
 def test_an_archive_made_before_the_image_was_rebuilt(student, mine_node, node_images, tmp_path):
@@ -69,8 +74,12 @@ def test_a_truncated_archive(student, mine_node, tmp_path):
 
     run = grade(EXERCISE, cwd=tmp_path)
 
-    assert run.statuses(EXERCISE) == {"archive-exists": "passed", "archive-valid": "failed",
-                                      "archive-tagged": "skipped", "archive-matches-image": "failed"}
+    assert run.statuses(EXERCISE) == {
+        "archive-exists": "passed",
+        "archive-valid": "failed",
+        "archive-tagged": "skipped",
+        "archive-matches-image": "failed",
+    }
     assert "truncated" in run.check(EXERCISE, "archive-valid")["message"]
 
 
@@ -83,9 +92,15 @@ def test_a_copy_with_one_layer_emptied(student, mine_node, tmp_path):
     run = grade(EXERCISE, cwd=tmp_path)
 
     # The config still claims the image's diff ids: only the hashed content tells.
-    assert run.statuses(EXERCISE) == {"archive-exists": "passed", "archive-valid": "failed",
-                                      "archive-tagged": "skipped", "archive-matches-image": "failed"}
-    assert "3 layers, 2 of them in common" in run.check(EXERCISE, "archive-matches-image")["message"]
+    assert run.statuses(EXERCISE) == {
+        "archive-exists": "passed",
+        "archive-valid": "failed",
+        "archive-tagged": "skipped",
+        "archive-matches-image": "failed",
+    }
+    assert (
+        "3 layers, 2 of them in common" in run.check(EXERCISE, "archive-matches-image")["message"]
+    )
     message = run.check(EXERCISE, "archive-valid")["message"]
     assert f"layer 2 ({named}) of mine/node:latest: expected sha256:" in message
     assert "found sha256:e3b0c44298fc… (empty)" in message
@@ -104,8 +119,12 @@ def test_not_a_tar_file(student, tmp_path):
 
     run = grade(EXERCISE, cwd=tmp_path)
 
-    assert run.statuses(EXERCISE) == {"archive-exists": "failed", "archive-valid": "skipped",
-                                      "archive-tagged": "skipped", "archive-matches-image": "skipped"}
+    assert run.statuses(EXERCISE) == {
+        "archive-exists": "failed",
+        "archive-valid": "skipped",
+        "archive-tagged": "skipped",
+        "archive-matches-image": "skipped",
+    }
 
 
 def test_no_archive_in_the_folder(student, tmp_path):
@@ -121,8 +140,11 @@ def test_archive_param_and_no_local_image(student, node_images, tmp_path):
     run = grade(EXERCISE, cwd=tmp_path, settings=("archive=export.tar",))
 
     # No mine/node image on the engine: nothing to compare with, so the grader cannot decide.
-    assert run.statuses(EXERCISE) == {**all_passed("archive-exists", "archive-valid"),
-                                      "archive-tagged": "failed", "archive-matches-image": "error"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed("archive-exists", "archive-valid"),
+        "archive-tagged": "failed",
+        "archive-matches-image": "error",
+    }
 
 
 def test_saved_by_id_beside_another_image(student, mine_node, docker_client, tmp_path):

@@ -5,13 +5,22 @@ import pytest
 from support.cli import all_passed, grade
 
 EXERCISE = "network-isolation"
-CHECKS = ("two-bridge-networks", "separate-networks", "host-reaches-a", "host-reaches-b",
-          "b-cannot-reach-a")
+CHECKS = (
+    "two-bridge-networks",
+    "separate-networks",
+    "host-reaches-a",
+    "host-reaches-b",
+    "b-cannot-reach-a",
+)
 
 
 # Without a separated pair there is no A and B to ping: the behavioural checks are skipped.
-NOT_SEPARATED = {"separate-networks": "failed", "host-reaches-a": "skipped",
-                 "host-reaches-b": "skipped", "b-cannot-reach-a": "skipped"}
+NOT_SEPARATED = {
+    "separate-networks": "failed",
+    "host-reaches-a": "skipped",
+    "host-reaches-b": "skipped",
+    "b-cannot-reach-a": "skipped",
+}
 
 
 def two_networks(student):
@@ -32,7 +41,9 @@ def test_course_solution_gets_full_score_and_names_a_and_b(student):
     assert evidence["a"].startswith("box-a") and evidence["b"].startswith("box-b")
     isolation = run.check(EXERCISE, "b-cannot-reach-a")["evidence"]
     a.reload(), b.reload()
-    assert isolation["a_addresses"] == [a.attrs["NetworkSettings"]["Networks"]["net-a"]["IPAddress"]]
+    assert isolation["a_addresses"] == [
+        a.attrs["NetworkSettings"]["Networks"]["net-a"]["IPAddress"]
+    ]
     assert isolation["control"] == b.attrs["NetworkSettings"]["Networks"]["net-b"]["Gateway"]
 
 
@@ -94,7 +105,8 @@ def test_a_silence_without_proof_that_the_probe_works_is_an_error_not_a_pass(stu
 
 @pytest.mark.parametrize("image", ["ping-always-succeeds", "ping-always-fails", "no-ping"])
 def test_a_lying_or_missing_ping_in_the_students_containers_changes_nothing(
-        student, lying_images, image):
+    student, lying_images, image
+):
     two_networks(student)
     student.container(lying_images[image], network="net-a")
     student.container(lying_images[image], network="net-b")
@@ -155,8 +167,13 @@ def test_without_the_probe_image_behavioural_checks_are_errors_that_say_why(stud
 
     assert run.statuses(EXERCISE) == {
         **all_passed("two-bridge-networks", "separate-networks"),
-        "host-reaches-a": "error", "host-reaches-b": "error", "b-cannot-reach-a": "error"}
-    assert "docker pull docker-grade-test/absent" in run.check(EXERCISE, "b-cannot-reach-a")["message"]
+        "host-reaches-a": "error",
+        "host-reaches-b": "error",
+        "b-cannot-reach-a": "error",
+    }
+    assert (
+        "docker pull docker-grade-test/absent" in run.check(EXERCISE, "b-cannot-reach-a")["message"]
+    )
 
 
 def test_an_a_that_ignores_pings_proves_no_isolation(student):
@@ -166,7 +183,9 @@ def test_an_a_that_ignores_pings_proves_no_isolation(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {**all_passed("two-bridge-networks", "separate-networks",
-                                                   "host-reaches-b"),
-                                      "host-reaches-a": "failed", "b-cannot-reach-a": "error"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed("two-bridge-networks", "separate-networks", "host-reaches-b"),
+        "host-reaches-a": "failed",
+        "b-cannot-reach-a": "error",
+    }
     assert "proves nothing" in run.check(EXERCISE, "b-cannot-reach-a")["message"]

@@ -11,8 +11,17 @@ CHECKS = ("container-running", "image-nginx", "bind-mount", "mount-read-only", "
 TARGET = "/usr/share/nginx/html"
 MY_PAGE = "<h1>Hello from my own page</h1>\n"
 # The fixture nginx image's own default page (tests/images/build.py puts it there).
-DEFAULT_PAGE = (Path(__file__).parents[1] / "images" / "assets" / "nginx" / "usr" / "share"
-                / "nginx" / "html" / "index.html")
+DEFAULT_PAGE = (
+    Path(__file__).parents[1]
+    / "images"
+    / "assets"
+    / "nginx"
+    / "usr"
+    / "share"
+    / "nginx"
+    / "html"
+    / "index.html"
+)
 
 
 @pytest.fixture
@@ -60,7 +69,9 @@ def test_a_mount_at_the_wrong_path(student, site):
 
     assert run.statuses(EXERCISE) == {
         **all_passed("container-running", "image-nginx"),
-        "bind-mount": "failed", "mount-read-only": "skipped", "custom-page": "skipped",
+        "bind-mount": "failed",
+        "mount-read-only": "skipped",
+        "custom-page": "skipped",
     }
     assert "/usr/share/nginx/www" in run.check(EXERCISE, "bind-mount")["message"]
 
@@ -73,7 +84,9 @@ def test_a_named_volume_instead_of_a_host_folder(student):
 
     assert run.statuses(EXERCISE) == {
         **all_passed("container-running", "image-nginx"),
-        "bind-mount": "failed", "mount-read-only": "skipped", "custom-page": "skipped",
+        "bind-mount": "failed",
+        "mount-read-only": "skipped",
+        "custom-page": "skipped",
     }
     bind = run.check(EXERCISE, "bind-mount")
     assert "volume" in bind["message"] and "named volume" in bind["hint"]
@@ -118,7 +131,8 @@ def test_an_index_html_that_is_a_symlink_inside_the_folder_is_followed(student, 
 
 
 def test_a_folder_renamed_after_the_start_is_still_what_is_served_and_is_not_recreated(
-        student, site):
+    student, site
+):
     run_nginx(student, [f"{site}:{TARGET}:ro"])
     site.rename(site.with_name("renamed"))
 
@@ -139,8 +153,11 @@ def test_a_folder_removed_after_the_start_is_reported_and_not_recreated(student,
     run = grade(EXERCISE)
     stopped_run = grade(EXERCISE, settings=("container=stopped",))
 
-    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "mount-read-only": "error",
-                                      "custom-page": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "mount-read-only": "error",
+        "custom-page": "failed",
+    }
     assert "removed from the host" in run.check(EXERCISE, "mount-read-only")["message"]
     assert "no index.html" in run.check(EXERCISE, "custom-page")["message"]
     assert stopped_run.statuses(EXERCISE)["mount-read-only"] == "error"
@@ -165,7 +182,8 @@ def test_a_stopped_container(student, site):
 
     assert run.statuses(EXERCISE) == {
         **all_passed("image-nginx", "bind-mount", "mount-read-only"),
-        "container-running": "failed", "custom-page": "skipped",
+        "container-running": "failed",
+        "custom-page": "skipped",
     }
     assert "exited" in run.check(EXERCISE, "container-running")["message"]
 
@@ -187,8 +205,11 @@ def test_no_container_named_mynginx(student, site):
     run = grade(EXERCISE)
 
     assert run.statuses(EXERCISE) == {
-        "container-running": "failed", "image-nginx": "skipped", "bind-mount": "skipped",
-        "mount-read-only": "skipped", "custom-page": "skipped",
+        "container-running": "failed",
+        "image-nginx": "skipped",
+        "bind-mount": "skipped",
+        "mount-read-only": "skipped",
+        "custom-page": "skipped",
     }
     assert "webserver" in run.check(EXERCISE, "container-running")["message"]
 
@@ -198,8 +219,11 @@ def test_no_container_named_mynginx(student, site):
 
 def test_another_image_serving_the_folder_is_not_nginx(student, site):
     container = student.container(
-        "busybox", name="mynginx", binds=[f"{site}:{TARGET}:ro"],
-        command=["httpd", "-f", "-p", "80", "-h", TARGET])
+        "busybox",
+        name="mynginx",
+        binds=[f"{site}:{TARGET}:ro"],
+        command=["httpd", "-f", "-p", "80", "-h", TARGET],
+    )
     student.wait_running(container)
 
     run = grade(EXERCISE)
@@ -222,8 +246,11 @@ def test_another_nginx_tag_passes_with_a_note(student, site, docker_client):
 def test_nginx_without_ping_in_its_image_is_still_graded(student, site, lying_images):
     # The nginx fixture has busybox's ping; a student image without one changes nothing.
     container = student.container(
-        lying_images["no-ping"], name="mynginx", binds=[f"{site}:{TARGET}:ro"],
-        command=["httpd", "-f", "-p", "80", "-h", TARGET])
+        lying_images["no-ping"],
+        name="mynginx",
+        binds=[f"{site}:{TARGET}:ro"],
+        command=["httpd", "-f", "-p", "80", "-h", TARGET],
+    )
     student.wait_running(container)
 
     run = grade(EXERCISE, settings=("image=docker-grade-test/no-ping",))

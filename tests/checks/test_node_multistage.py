@@ -5,13 +5,27 @@ import os
 import pytest
 
 from support.cli import all_passed, docker_grade, grade
-from support.node_app import (APP_FILES, COURSE_DOCKERFILE, FIXED_DOCKERFILE,
-                              SINGLE_STAGE_SHELL_CMD, write_project)
+from support.node_app import (
+    APP_FILES,
+    COURSE_DOCKERFILE,
+    FIXED_DOCKERFILE,
+    SINGLE_STAGE_SHELL_CMD,
+    write_project,
+)
 
 EXERCISE = "node-multistage"
-CHECKS = ("dockerfile-multistage", "dockerfile-lint", "image-built", "image-non-root",
-          "image-exposes", "image-cmd", "container-running", "port-published", "http-responds",
-          "logs-readable")
+CHECKS = (
+    "dockerfile-multistage",
+    "dockerfile-lint",
+    "image-built",
+    "image-non-root",
+    "image-exposes",
+    "image-cmd",
+    "container-running",
+    "port-published",
+    "http-responds",
+    "logs-readable",
+)
 RUN_CHECKS = ("container-running", "port-published", "http-responds", "logs-readable")
 
 
@@ -22,8 +36,9 @@ def project(tmp_path):
 
 def run_app(student, image="mine/node", ports=None, **options):
     """docker run -d -p 8181:8080 mine/node"""
-    container = student.container(image, interactive=False, tty=False,
-                                  port_bindings=ports or {8080: 8181}, **options)
+    container = student.container(
+        image, interactive=False, tty=False, port_bindings=ports or {8080: 8181}, **options
+    )
     student.wait_running(container)
     return container
 
@@ -40,7 +55,8 @@ def test_course_solution_with_the_fix_gets_full_score(student, node_images, proj
 
 
 def test_the_course_dockerfile_bug_is_caught_with_its_fix_in_both_languages(
-        student, node_images, project):
+    student, node_images, project
+):
     (project / "Dockerfile").write_text(COURSE_DOCKERFILE)
     student.tag(node_images["good"], "mine/node")
     student.wait_log(run_app(student), "listening")
@@ -61,8 +77,11 @@ def test_a_single_stage_dockerfile_with_a_shell_form_cmd(student, node_images, p
 
     run = grade(EXERCISE, cwd=project)
 
-    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "dockerfile-multistage": "failed",
-                                      "image-cmd": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "dockerfile-multistage": "failed",
+        "image-cmd": "failed",
+    }
     assert "warning" in run.check(EXERCISE, "dockerfile-lint")["message"]  # shell CMD: a warning
     assert "shell form" in run.check(EXERCISE, "image-cmd")["message"]
 
@@ -73,8 +92,11 @@ def test_a_port_published_on_the_wrong_host_port(student, node_images, project):
 
     run = grade(EXERCISE, cwd=project)
 
-    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "port-published": "failed",
-                                      "http-responds": "skipped"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "port-published": "failed",
+        "http-responds": "skipped",
+    }
     assert "8182" in run.check(EXERCISE, "port-published")["message"]
 
 
@@ -84,8 +106,12 @@ def test_an_image_built_but_no_container(student, node_images, project):
     run = grade(EXERCISE, cwd=project)
 
     assert run.statuses(EXERCISE) == {
-        **all_passed(*CHECKS[:6]), "container-running": "failed", "port-published": "skipped",
-        "http-responds": "skipped", "logs-readable": "skipped"}
+        **all_passed(*CHECKS[:6]),
+        "container-running": "failed",
+        "port-published": "skipped",
+        "http-responds": "skipped",
+        "logs-readable": "skipped",
+    }
     assert "docker logs" in run.check(EXERCISE, "logs-readable")["hint"]
 
 
@@ -93,10 +119,17 @@ def test_no_image_and_no_dockerfile(student, tmp_path):
     run = grade(EXERCISE, cwd=tmp_path)
 
     assert run.statuses(EXERCISE) == {
-        "dockerfile-multistage": "failed", "dockerfile-lint": "skipped", "image-built": "failed",
-        "image-non-root": "skipped", "image-exposes": "skipped", "image-cmd": "skipped",
-        "container-running": "failed", "port-published": "skipped", "http-responds": "skipped",
-        "logs-readable": "skipped"}
+        "dockerfile-multistage": "failed",
+        "dockerfile-lint": "skipped",
+        "image-built": "failed",
+        "image-non-root": "skipped",
+        "image-exposes": "skipped",
+        "image-cmd": "skipped",
+        "container-running": "failed",
+        "port-published": "skipped",
+        "http-responds": "skipped",
+        "logs-readable": "skipped",
+    }
 
 
 def test_an_image_without_user_runs_as_root(student, node_images, project):
@@ -131,7 +164,9 @@ def test_a_copy_destination_from_an_env_variable_passes_the_lint(student, projec
     # the image really builds from it.
     dockerfile = FIXED_DOCKERFILE.replace(
         "WORKDIR /app\nCOPY package*.json /app/\n",
-        "ENV APP_DIR=/app/\nWORKDIR $APP_DIR\nCOPY package*.json ${APP_DIR}\n", 1)
+        "ENV APP_DIR=/app/\nWORKDIR $APP_DIR\nCOPY package*.json ${APP_DIR}\n",
+        1,
+    )
     assert "COPY package*.json ${APP_DIR}\n" in dockerfile
     (project / "Dockerfile").write_text(dockerfile)
     build_and_run(student, "docker-grade-test/node-app-dir", dockerfile)
@@ -144,7 +179,8 @@ def test_a_copy_destination_from_an_env_variable_passes_the_lint(student, projec
 
 @pytest.mark.parametrize("name", ["Dockerfile", "dockerfile"])
 def test_a_fifo_named_dockerfile_fails_the_dockerfile_checks_without_hanging(
-        student, node_images, tmp_path, name):
+    student, node_images, tmp_path, name
+):
     # Reading a FIFO blocks until someone writes into it: the grader must not read it. A hang
     # makes the run time out and the test fail.
     project = write_project(tmp_path / "app", dockerfile=None)
@@ -152,12 +188,16 @@ def test_a_fifo_named_dockerfile_fails_the_dockerfile_checks_without_hanging(
     student.tag(node_images["good"], "mine/node")
     student.wait_log(run_app(student), "listening")
 
-    run = docker_grade("check", EXERCISE, "--format", "json", "--lang", "en", cwd=project,
-                       timeout=30)
+    run = docker_grade(
+        "check", EXERCISE, "--format", "json", "--lang", "en", cwd=project, timeout=30
+    )
 
     assert run.exit_code == 1, run.stderr
-    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "dockerfile-multistage": "failed",
-                                      "dockerfile-lint": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "dockerfile-multistage": "failed",
+        "dockerfile-lint": "failed",
+    }
     for check_id in ("dockerfile-multistage", "dockerfile-lint"):
         assert f"{name} is a FIFO, not a regular file" in run.check(EXERCISE, check_id)["message"]
 
@@ -165,9 +205,14 @@ def test_a_fifo_named_dockerfile_fails_the_dockerfile_checks_without_hanging(
 def test_an_app_silent_until_the_graders_own_request_has_no_logs(student, node_images, project):
     # It logs only requests: the grader's GET must not count as the student's log line.
     student.tag(node_images["good"], "mine/node")
-    run_app(student, command=["node", "-e",
-                              "require('http').createServer((q,s)=>{console.log(q.url);"
-                              "s.end('ok')}).listen(8080)"])
+    run_app(
+        student,
+        command=[
+            "node",
+            "-e",
+            "require('http').createServer((q,s)=>{console.log(q.url);s.end('ok')}).listen(8080)",
+        ],
+    )
 
     run = grade(EXERCISE, cwd=project)
 

@@ -39,8 +39,11 @@ def test_a_network_with_inter_container_traffic_disabled(student):
     run = grade(EXERCISE)
 
     # The probes still reach their gateway: a silence here is a real failure, not a doubt.
-    assert run.statuses(EXERCISE) == {**all_passed("two-containers", "interactive"),
-                                      "b-reaches-a": "failed", "a-reaches-b": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed("two-containers", "interactive"),
+        "b-reaches-a": "failed",
+        "a-reaches-b": "failed",
+    }
 
 
 def test_a_single_container(student):
@@ -48,8 +51,12 @@ def test_a_single_container(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {"two-containers": "failed", "interactive": "skipped",
-                                      "b-reaches-a": "skipped", "a-reaches-b": "skipped"}
+    assert run.statuses(EXERCISE) == {
+        "two-containers": "failed",
+        "interactive": "skipped",
+        "b-reaches-a": "skipped",
+        "a-reaches-b": "skipped",
+    }
 
 
 def test_containers_on_two_networks_share_none(student):
@@ -60,15 +67,24 @@ def test_containers_on_two_networks_share_none(student):
 
     run = grade(EXERCISE)
 
-    assert run.statuses(EXERCISE) == {"two-containers": "failed", "interactive": "skipped",
-                                      "b-reaches-a": "skipped", "a-reaches-b": "skipped"}
+    assert run.statuses(EXERCISE) == {
+        "two-containers": "failed",
+        "interactive": "skipped",
+        "b-reaches-a": "skipped",
+        "a-reaches-b": "skipped",
+    }
 
 
 def test_a_probe_that_reaches_nothing_is_an_error_not_a_failure(student):
     # No gateway address and no traffic between containers: the probe reaches neither A nor
     # its own gateway, so it cannot tell a failure from a probe that does not work.
-    student.network("dark", options={"com.docker.network.bridge.inhibit_ipv4": "true",
-                                     "com.docker.network.bridge.enable_icc": "false"})
+    student.network(
+        "dark",
+        options={
+            "com.docker.network.bridge.inhibit_ipv4": "true",
+            "com.docker.network.bridge.enable_icc": "false",
+        },
+    )
     student.container("busybox", network="dark")
     student.container("busybox", network="dark")
 
@@ -130,8 +146,12 @@ def test_a_crash_looping_bystander_is_never_a_or_b_and_verdicts_do_not_change(st
     alpha = student.container("busybox", name="alpha")
     beta = student.container("busybox", name="beta")
     student.wait_running(alpha), student.wait_running(beta)
-    student.container("busybox", name="crashy", restart_policy={"Name": "always"},
-                      command=["sh", "-c", "sleep 0.4; exit 1"])
+    student.container(
+        "busybox",
+        name="crashy",
+        restart_policy={"Name": "always"},
+        command=["sh", "-c", "sleep 0.4; exit 1"],
+    )
 
     runs = [grade(EXERCISE) for _ in range(4)]
 

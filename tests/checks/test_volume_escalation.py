@@ -23,11 +23,15 @@ def host_folder(tmp_path):
 
 def run_busybox(student, host_folder, command=WRITE_PROOF, **options):
     """docker run -it -v HOST:/youpi busybox, then touch /youpi/escalation.txt inside."""
-    container = student.container("busybox", binds=[f"{host_folder}/:/youpi"], command=command,
-                                  **options)
+    container = student.container(
+        "busybox", binds=[f"{host_folder}/:/youpi"], command=command, **options
+    )
     deadline = time.monotonic() + 5
-    while command is WRITE_PROOF and not (host_folder / "escalation.txt").exists() \
-            and time.monotonic() < deadline:
+    while (
+        command is WRITE_PROOF
+        and not (host_folder / "escalation.txt").exists()
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     return container
 
@@ -47,8 +51,13 @@ def test_course_solution_gets_full_score(student, host_folder):
 
 
 def test_an_exited_container_still_counts(student, host_folder):
-    run_busybox(student, host_folder, command=["touch", "/youpi/escalation.txt"],
-                interactive=False, tty=False)
+    run_busybox(
+        student,
+        host_folder,
+        command=["touch", "/youpi/escalation.txt"],
+        interactive=False,
+        tty=False,
+    )
     time.sleep(0.5)
 
     run = grade_with(host_folder)
@@ -74,8 +83,11 @@ def test_a_container_run_as_another_user(student, host_folder):
 
     run = grade_with(host_folder)
 
-    assert run.statuses(EXERCISE) == {"container-mounts-host-path": "passed",
-                                      "runs-as-root": "failed", "proof-written": "failed"}
+    assert run.statuses(EXERCISE) == {
+        "container-mounts-host-path": "passed",
+        "runs-as-root": "failed",
+        "proof-written": "failed",
+    }
     assert "uid 1000" in run.check(EXERCISE, "proof-written")["message"]
 
 
@@ -92,8 +104,11 @@ def test_the_folder_mounted_elsewhere(student, host_folder):
 
     run = grade_with(host_folder)
 
-    assert run.statuses(EXERCISE) == {"container-mounts-host-path": "failed",
-                                      "runs-as-root": "skipped", "proof-written": "skipped"}
+    assert run.statuses(EXERCISE) == {
+        "container-mounts-host-path": "failed",
+        "runs-as-root": "skipped",
+        "proof-written": "skipped",
+    }
     assert "/logs" in run.check(EXERCISE, "container-mounts-host-path")["message"]
 
 
@@ -134,8 +149,10 @@ def test_a_read_only_mount_did_not_write_the_proof(student, host_folder):
 
     run = grade_with(host_folder)
 
-    assert run.statuses(EXERCISE) == {**all_passed("container-mounts-host-path", "runs-as-root"),
-                                      "proof-written": "failed"}
+    assert run.statuses(EXERCISE) == {
+        **all_passed("container-mounts-host-path", "runs-as-root"),
+        "proof-written": "failed",
+    }
 
 
 def test_a_host_folder_removed_since_is_not_recreated(student, host_folder):

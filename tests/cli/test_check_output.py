@@ -14,8 +14,11 @@ from support.cli import EXECUTABLE, docker_grade
 
 def in_terminal(*args: str, columns: int, **variables: str) -> str:
     """The output of ``docker-grade ARGS`` run in a pseudo-terminal ``columns`` wide."""
-    environ = {key: value for key, value in os.environ.items()
-               if key not in ("COLUMNS", "LINES", "NO_COLOR")}
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("COLUMNS", "LINES", "NO_COLOR")
+    }
     environ.update(variables)
     pid, fd = pty.fork()
     if pid == 0:  # the child: its stdin, stdout and stderr are the terminal
@@ -47,15 +50,17 @@ def test_in_a_terminal_colour_within_its_width_and_none_with_no_color(student):
 
 
 def test_out_of_a_terminal_plain_text_at_80_columns(student):
-    run = docker_grade("check", "custom-bridge", "--lang", "en",
-                       env={**os.environ, "COLUMNS": "200"})
+    run = docker_grade(
+        "check", "custom-bridge", "--lang", "en", env={**os.environ, "COLUMNS": "200"}
+    )
     assert run.exit_code == 1 and "\x1b" not in run.stdout
     assert "  4 more checks wait on network-exists\n" in run.stdout
     assert max(len(line) for line in run.stdout.splitlines()) <= 80
     assert run.stdout.endswith(
         "Total: 0 / 5\n"
         "Next: custom-bridge/network-exists: Create it: docker network create\n"
-        "      --driver=bridge --subnet=192.168.0.0/24 mybridge\n")
+        "      --driver=bridge --subnet=192.168.0.0/24 mybridge\n"
+    )
 
 
 def test_quiet_and_verbose(student):

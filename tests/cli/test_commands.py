@@ -42,8 +42,9 @@ def test_explain_with_set_shows_a_students_own_values():
 
 
 def test_python_dash_m_grader_is_the_same_program(tmp_path):
-    completed = subprocess.run([sys.executable, "-m", "grader", "--version"],
-                               capture_output=True, text=True, cwd=tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert completed.returncode == 0 and completed.stdout.startswith("docker-grade, version")
 
 
@@ -51,8 +52,9 @@ def test_report_written_to_a_file_with_student_id(student, tmp_path):
     student.network("mybridge", subnet="192.168.0.0/24")
     output = tmp_path / "out" / "report.json"
 
-    run = docker_grade("check", "custom-bridge", "--format", "json", "-o", str(output),
-                       "--student", "s123")
+    run = docker_grade(
+        "check", "custom-bridge", "--format", "json", "-o", str(output), "--student", "s123"
+    )
 
     assert run.exit_code == 1 and run.stdout == ""
     report = json.loads(output.read_text())

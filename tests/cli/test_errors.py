@@ -29,13 +29,16 @@ def test_explain_unknown_exercise():
     assert_one_line_error(docker_grade("explain", "nope"), EXIT_USAGE, "unknown exercise")
 
 
-@pytest.mark.parametrize("setting, fragment", [
-    ("subnet", "expected NAME=VALUE"),
-    ("=x", "expected NAME=VALUE"),
-    ("nosuchparam=1", "no selected exercise has a param 'nosuchparam'"),
-    ("subnet=192.168.0.0/33", "is not a subnet"),
-    ("network-isolation.network=x", "no selected exercise has a param 'network'"),
-])
+@pytest.mark.parametrize(
+    "setting, fragment",
+    [
+        ("subnet", "expected NAME=VALUE"),
+        ("=x", "expected NAME=VALUE"),
+        ("nosuchparam=1", "no selected exercise has a param 'nosuchparam'"),
+        ("subnet=192.168.0.0/33", "is not a subnet"),
+        ("network-isolation.network=x", "no selected exercise has a param 'network'"),
+    ],
+)
 def test_malformed_or_unknown_set(setting, fragment):
     run = docker_grade("check", "custom-bridge", "--set", setting)
     assert_one_line_error(run, EXIT_USAGE, fragment)
@@ -51,9 +54,11 @@ def test_invalid_exercise_file_names_file_line_and_field(tmp_path):
     for it is a usage error naming the file, the line and the field."""
     (tmp_path / "exercises").mkdir()
     spec = tmp_path / "exercises" / "broken.yaml"
-    spec.write_text("id: broken\nnumber: 1\ntitle: {en: a, fr: b}\nstatement: {en: a, fr: b}\n"
-                    "checks:\n  - id: one\n    weight: -1\n    title: {en: a, fr: b}\n"
-                    "    hint: {en: a, fr: b}\n")
+    spec.write_text(
+        "id: broken\nnumber: 1\ntitle: {en: a, fr: b}\nstatement: {en: a, fr: b}\n"
+        "checks:\n  - id: one\n    weight: -1\n    title: {en: a, fr: b}\n"
+        "    hint: {en: a, fr: b}\n"
+    )
     env = {**os.environ, "DOCKER_GRADE_EXERCISES": str(tmp_path)}
     listed = docker_grade("list", env=env)
     assert listed.exit_code == 0 and "custom-bridge" in listed.stdout

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli.plugin import (MARKER, PluginCall, apply_global_options, plugin_file,
-                               split_plugin_call)
+from grader.cli.plugin import (
+    MARKER,
+    PluginCall,
+    apply_global_options,
+    plugin_file,
+    split_plugin_call,
+)
 from grader.errors import UsageError
 from support.cli import EXECUTABLE, docker_grade
 
@@ -18,8 +23,13 @@ from support.cli import EXECUTABLE, docker_grade
 plugin_module = importlib.import_module("grader.cli.plugin")
 
 EXIT_USAGE = 2
-SOLUTION_CHECKS = {"network-exists", "network-driver", "network-subnet", "container-attached",
-                   "container-detached-tty"}
+SOLUTION_CHECKS = {
+    "network-exists",
+    "network-driver",
+    "network-subnet",
+    "container-attached",
+    "container-detached-tty",
+}
 
 
 @pytest.fixture
@@ -46,8 +56,13 @@ def docker(config, *args, env=None, timeout=180):
     """The real docker CLI, with the test's config folder."""
     if shutil.which("docker") is None:
         pytest.fail("these tests need the docker CLI (scripts/engine.sh installs it)")
-    return subprocess.run(["docker", "--config", str(config), *args], capture_output=True,
-                          text=True, env=env, timeout=timeout)
+    return subprocess.run(
+        ["docker", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
 
 
 def engine_host() -> str:
@@ -64,19 +79,23 @@ def foreign_plugin(config) -> None:
 
 # -- installing and removing -------------------------------------------------------------
 
+
 def test_install_writes_an_executable_that_answers_the_metadata(config):
     run = install(config)
 
     target = config / "cli-plugins" / "docker-grade"
     assert run.exit_code == 0 and run.stdout.startswith(f"installed: {target}")
     assert os.access(target, os.X_OK) and MARKER in target.read_text()
-    metadata = subprocess.run([str(target), "docker-cli-plugin-metadata"], capture_output=True,
-                              text=True, cwd=config)
+    metadata = subprocess.run(
+        [str(target), "docker-cli-plugin-metadata"], capture_output=True, text=True, cwd=config
+    )
     assert metadata.returncode == 0 and metadata.stderr == ""
     assert json.loads(metadata.stdout) == {
-        "SchemaVersion": "0.1.0", "Vendor": "docker-grade",
+        "SchemaVersion": "0.1.0",
+        "Vendor": "docker-grade",
         "Version": docker_grade("--version").stdout.split()[-1],
-        "ShortDescription": "Grade the Docker course's exercises"}
+        "ShortDescription": "Grade the Docker course's exercises",
+    }
 
 
 def test_the_installed_file_runs_this_installation_by_its_absolute_path(config):
@@ -118,9 +137,11 @@ def test_a_foreign_file_is_never_overwritten_without_force(config):
     refused = install(config)
 
     assert refused.exit_code == EXIT_USAGE and "Traceback" not in refused.stderr
-    assert refused.stderr.strip() == (f"docker-grade: {target} exists and was not written by "
-                                      "docker-grade: `docker-grade plugin install --force` "
-                                      "replaces it")
+    assert refused.stderr.strip() == (
+        f"docker-grade: {target} exists and was not written by "
+        "docker-grade: `docker-grade plugin install --force` "
+        "replaces it"
+    )
     assert "someone else's" in target.read_text()
 
     forced = install(config, "--force")
@@ -136,7 +157,10 @@ def test_uninstall_removes_only_a_file_of_ours(config):
     refused = uninstall(config)
 
     assert refused.exit_code == EXIT_USAGE
-    assert refused.stderr.strip() == f"docker-grade: {target} was not written by docker-grade: left in place"
+    assert (
+        refused.stderr.strip()
+        == f"docker-grade: {target} was not written by docker-grade: left in place"
+    )
     assert target.exists()
 
     install(config, "--force")
@@ -182,16 +206,26 @@ def test_windows_is_refused_for_the_image(monkeypatch):
 
 # -- what the docker CLI passes: its global options, then `grade` ---------------------------
 
-@pytest.mark.parametrize("argv, expected", [
-    (["grade", "check", "custom-bridge"], PluginCall([], ["check", "custom-bridge"])),
-    (["--config", "/c", "-D", "grade", "--help"],
-     PluginCall([("--config", "/c"), ("-D", None)], ["--help"])),
-    (["--context=grade", "-l", "debug", "grade", "list"],  # a context may be named grade
-     PluginCall([("--context", "grade"), ("-l", "debug")], ["list"])),
-    (["-c", "grade", "grade", "grade"], PluginCall([("-c", "grade")], ["grade"])),
-    (["-H", "tcp://h:2375", "--tlsverify", "grade"],
-     PluginCall([("-H", "tcp://h:2375"), ("--tlsverify", None)], [])),
-])
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["grade", "check", "custom-bridge"], PluginCall([], ["check", "custom-bridge"])),
+        (
+            ["--config", "/c", "-D", "grade", "--help"],
+            PluginCall([("--config", "/c"), ("-D", None)], ["--help"]),
+        ),
+        (
+            ["--context=grade", "-l", "debug", "grade", "list"],  # a context may be named grade
+            PluginCall([("--context", "grade"), ("-l", "debug")], ["list"]),
+        ),
+        (["-c", "grade", "grade", "grade"], PluginCall([("-c", "grade")], ["grade"])),
+        (
+            ["-H", "tcp://h:2375", "--tlsverify", "grade"],
+            PluginCall([("-H", "tcp://h:2375"), ("--tlsverify", None)], []),
+        ),
+    ],
+)
 def test_split_global_options_from_the_grader_arguments(argv, expected):
     assert split_plugin_call(argv) == expected
 
@@ -221,12 +255,21 @@ def test_host_option_wins_over_the_environment():
 
 def test_tls_options_become_the_certificate_folder(tmp_path):
     environ = {}
-    apply_global_options([("--host", "tcp://h:2376"), ("--tlsverify", None),
-                          ("--tlscacert", f"{tmp_path}/ca.pem"),
-                          ("--tlscert", f"{tmp_path}/cert.pem"),
-                          ("--tlskey", f"{tmp_path}/key.pem")], environ)
-    assert environ == {"DOCKER_HOST": "tcp://h:2376", "DOCKER_TLS_VERIFY": "1",
-                       "DOCKER_CERT_PATH": str(tmp_path)}
+    apply_global_options(
+        [
+            ("--host", "tcp://h:2376"),
+            ("--tlsverify", None),
+            ("--tlscacert", f"{tmp_path}/ca.pem"),
+            ("--tlscert", f"{tmp_path}/cert.pem"),
+            ("--tlskey", f"{tmp_path}/key.pem"),
+        ],
+        environ,
+    )
+    assert environ == {
+        "DOCKER_HOST": "tcp://h:2376",
+        "DOCKER_TLS_VERIFY": "1",
+        "DOCKER_CERT_PATH": str(tmp_path),
+    }
 
 
 def test_tls_certificates_default_to_the_docker_config_folder():
@@ -246,6 +289,7 @@ def test_tls_files_of_other_names_are_refused(tmp_path):
 
 
 # -- the real docker CLI ----------------------------------------------------------------------
+
 
 def test_docker_lists_and_runs_the_plugin_without_an_engine(config):
     install(config)
@@ -272,12 +316,16 @@ def test_docker_completes_the_plugin_arguments(config):
     commands = docker(config, "__complete", "grade", "")
 
     if exercises.stdout.strip() == ":0":  # a docker CLI that asks no plugin (20.10 does not)
-        pytest.skip(f"this docker CLI does not delegate completion to plugins: "
-                    f"{docker(config, '--version').stdout.strip()}")
+        pytest.skip(
+            f"this docker CLI does not delegate completion to plugins: "
+            f"{docker(config, '--version').stdout.strip()}"
+        )
     assert exercises.returncode == 0
     assert exercises.stdout.splitlines()[0].startswith("custom-bridge")
     assert exercises.stdout.splitlines()[-1] == ":4"
-    assert {"check", "list", "explain"} <= {line.split("\t")[0] for line in commands.stdout.splitlines()}
+    assert {"check", "list", "explain"} <= {
+        line.split("\t")[0] for line in commands.stdout.splitlines()
+    }
 
 
 def test_docker_grade_check_grades_the_engine_docker_uses(config, student):
@@ -290,8 +338,9 @@ def test_docker_grade_check_grades_the_engine_docker_uses(config, student):
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     [exercise] = report["exercises"]
-    assert {c["id"]: c["status"] for c in exercise["checks"]} == dict.fromkeys(SOLUTION_CHECKS,
-                                                                             "passed")
+    assert {c["id"]: c["status"] for c in exercise["checks"]} == dict.fromkeys(
+        SOLUTION_CHECKS, "passed"
+    )
 
 
 def test_docker_global_options_choose_the_engine(config, student):
@@ -302,10 +351,28 @@ def test_docker_global_options_choose_the_engine(config, student):
     assert created.returncode == 0, created.stderr
 
     refused = docker(config, "grade", "check", "custom-bridge", env=nowhere)
-    by_host = docker(config, "-H", engine_host(), "grade", "check", "custom-bridge",
-                     "--format", "json", env=nowhere)
-    by_context = docker(config, "--context", "course", "grade", "check", "custom-bridge",
-                        "--format", "json", env=nowhere)
+    by_host = docker(
+        config,
+        "-H",
+        engine_host(),
+        "grade",
+        "check",
+        "custom-bridge",
+        "--format",
+        "json",
+        env=nowhere,
+    )
+    by_context = docker(
+        config,
+        "--context",
+        "course",
+        "grade",
+        "check",
+        "custom-bridge",
+        "--format",
+        "json",
+        env=nowhere,
+    )
 
     assert refused.returncode == 3 and "nonexistent/docker.sock" in refused.stderr
     assert "Traceback" not in refused.stderr

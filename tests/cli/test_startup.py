@@ -20,10 +20,24 @@ print(sorted(m for m in ("docker", "paramiko", "pytest", "_pytest") if m in sys.
 """
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["schema"], ["explain", "custom-bridge"],
-                                  ["check", "--help"], ["watch", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["schema"],
+        ["explain", "custom-bridge"],
+        ["check", "--help"],
+        ["watch", "--help"],
+    ],
+)
 def test_no_heavy_import_before_grading(args, tmp_path):
-    run = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
-                         cwd=tmp_path, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
 
     assert run.stderr.strip().splitlines()[-1] == "[]", run.stderr

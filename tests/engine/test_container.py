@@ -6,12 +6,16 @@ from grader.engine.container import Container, parse_time
 def test_docker_times_with_nanoseconds():
     assert parse_time("2023-02-15T16:47:40.019087234+01:00").microsecond == 19087
     assert parse_time("2026-11-27T20:44:58.123456789Z") == datetime(
-        2026, 11, 27, 20, 44, 58, 123456, tzinfo=timezone.utc)
+        2026, 11, 27, 20, 44, 58, 123456, tzinfo=timezone.utc
+    )
 
 
 def test_a_paused_container_is_not_running():
-    data = {"Id": "abc", "Name": "/x", "State": {"Status": "paused", "Running": True,
-                                                 "Paused": True}}
+    data = {
+        "Id": "abc",
+        "Name": "/x",
+        "State": {"Status": "paused", "Running": True, "Paused": True},
+    }
     container = Container.from_inspect(data)
     assert container.name == "x" and not container.running
 

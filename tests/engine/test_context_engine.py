@@ -39,8 +39,18 @@ def student_user():
         subprocess.run(["groupadd", "docker"], check=True)
         created.append(["groupdel", "docker"])
     if not _exists(pwd.getpwnam, STUDENT):
-        subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        "--groups", "docker", STUDENT], check=True)
+        subprocess.run(
+            [
+                "useradd",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                "--groups",
+                "docker",
+                STUDENT,
+            ],
+            check=True,
+        )
         created.insert(0, ["userdel", STUDENT])
     yield pwd.getpwnam(STUDENT)
     for command in created:
@@ -83,20 +93,40 @@ def home(student_user):
 
 
 def docker_cli(config: Path, *args: str) -> None:
-    subprocess.run(["docker", *args], check=True, capture_output=True,
-                   env={"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(config)})
+    subprocess.run(
+        ["docker", *args],
+        check=True,
+        capture_output=True,
+        env={"PATH": os.environ["PATH"], "DOCKER_CONFIG": str(config)},
+    )
 
 
-def as_student(user: pwd.struct_passwd, home: Path, *command: str,
-               **variables: str) -> GraderRun:
+def as_student(user: pwd.struct_passwd, home: Path, *command: str, **variables: str) -> GraderRun:
     """``command`` run as ``user``, in a mount namespace where /var/run/docker.sock is an
     empty file, with only ``variables`` beyond PATH and HOME in its environment."""
     environ = {"PATH": os.environ["PATH"], "HOME": str(home), **variables}
     completed = subprocess.run(
-        ["unshare", "--mount", "sh", "-c", _private_mounts(home), "sh",
-         "setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--init-groups",
-         "env", "-i", *(f"{k}={v}" for k, v in environ.items()), *command],
-        capture_output=True, text=True, cwd=home, timeout=120)
+        [
+            "unshare",
+            "--mount",
+            "sh",
+            "-c",
+            _private_mounts(home),
+            "sh",
+            "setpriv",
+            f"--reuid={user.pw_uid}",
+            f"--regid={user.pw_gid}",
+            "--init-groups",
+            "env",
+            "-i",
+            *(f"{k}={v}" for k, v in environ.items()),
+            *command,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=home,
+        timeout=120,
+    )
     return GraderRun(completed.returncode, completed.stdout, completed.stderr)
 
 
@@ -109,37 +139,53 @@ def _private_mounts(home: Path) -> str:
     hidden.chmod(0o666)  # connecting to it is refused, as to a socket nobody listens on
     steps = [f"mount --bind {shlex.quote(str(hidden))} /var/run/docker.sock"]
     python = Path(sys.base_prefix).resolve()
-    closed = next((folder for folder in reversed(python.parents)
-                   if not folder.stat().st_mode & stat.S_IXOTH), None)
+    closed = next(
+        (folder for folder in reversed(python.parents) if not folder.stat().st_mode & stat.S_IXOTH),
+        None,
+    )
     if closed is not None:
-        stash, python, closed = (shlex.quote(str(path)) for path in (home / ".python", python,
-                                                                      closed))
-        steps += [f"mkdir -p {stash}", f"mount --bind {python} {stash}",
-                  f"mount -t tmpfs -o mode=0755 tmpfs {closed}", f"mkdir -p {python}",
-                  f"mount --bind {stash} {python}"]
+        stash, python, closed = (
+            shlex.quote(str(path)) for path in (home / ".python", python, closed)
+        )
+        steps += [
+            f"mkdir -p {stash}",
+            f"mount --bind {python} {stash}",
+            f"mount -t tmpfs -o mode=0755 tmpfs {closed}",
+            f"mkdir -p {python}",
+            f"mount --bind {stash} {python}",
+        ]
     return " && ".join([*steps, 'exec "$@"'])
 
 
 def test_the_current_context_is_graded_for_a_user_without_the_default_socket(
-        student_user, laptop_engine, laptop_client, home):
+    student_user, laptop_engine, laptop_client, home
+):
     config = home / ".docker"
-    docker_cli(config, "context", "create", CONTEXT, "--docker",
-               f"host={laptop_engine.docker_host}")
+    docker_cli(
+        config, "context", "create", CONTEXT, "--docker", f"host={laptop_engine.docker_host}"
+    )
     docker_cli(config, "context", "use", CONTEXT)
     subprocess.run(["chmod", "-R", "a+rX", str(config)], check=True)
     subnet = docker.types.IPAMPool(subnet="192.168.0.0/24")
-    laptop_client.networks.create("mybridge", driver="bridge", labels=LABELS,
-                                  ipam=docker.types.IPAMConfig(pool_configs=[subnet]))
+    laptop_client.networks.create(
+        "mybridge",
+        driver="bridge",
+        labels=LABELS,
+        ipam=docker.types.IPAMConfig(pool_configs=[subnet]),
+    )
     engine_id = laptop_client.info()["ID"]
 
-    run = as_student(student_user, home, EXECUTABLE, "check", "custom-bridge", "--format",
-                     "json")
+    run = as_student(student_user, home, EXECUTABLE, "check", "custom-bridge", "--format", "json")
     docker_says = as_student(student_user, home, "docker", "info", "--format", "{{.ID}}")
 
     assert run.exit_code == 1, run.stderr
     host = json.loads(run.stdout)["host"]
     assert (host["chosen_by"], host["context"], host["docker_host"], host["engine_id"]) == (
-        "context", CONTEXT, laptop_engine.docker_host, engine_id)
+        "context",
+        CONTEXT,
+        laptop_engine.docker_host,
+        engine_id,
+    )
     assert docker_says.stdout.strip() == engine_id  # the engine the docker CLI finds, too
     assert run.statuses("custom-bridge")["network-exists"] == "passed"
 
@@ -147,6 +193,8 @@ def test_the_current_context_is_graded_for_a_user_without_the_default_socket(
 def test_without_a_context_the_default_socket_keeps_its_message(student_user, home):
     run = as_student(student_user, home, EXECUTABLE, "check", "custom-bridge")
     assert run.exit_code == 3, run.stderr
-    assert run.stderr == ("docker-grade: cannot use the Docker engine at "
-                          "unix:///var/run/docker.sock: no engine answers there "
-                          "(is Docker running?)\n")
+    assert run.stderr == (
+        "docker-grade: cannot use the Docker engine at "
+        "unix:///var/run/docker.sock: no engine answers there "
+        "(is Docker running?)\n"
+    )

@@ -55,18 +55,23 @@ def test_the_option_comes_first(contexts):
     environ = contexts.environ(DOCKER_HOST="tcp://env:2375", DOCKER_CONTEXT="lab")
     endpoint = resolve_endpoint(docker_host="tcp://option:2375", environ=environ)
     assert (endpoint.url, endpoint.chosen_by, endpoint.context) == (
-        "tcp://option:2375", ChosenBy.OPTION, None)
+        "tcp://option:2375",
+        ChosenBy.OPTION,
+        None,
+    )
 
 
 def test_docker_host_comes_before_any_context(contexts):
-    endpoint = resolve_endpoint(environ=contexts.environ(DOCKER_HOST="tcp://env:2375",
-                                                         DOCKER_CONTEXT="lab"))
+    endpoint = resolve_endpoint(
+        environ=contexts.environ(DOCKER_HOST="tcp://env:2375", DOCKER_CONTEXT="lab")
+    )
     assert (endpoint.url, endpoint.chosen_by) == ("tcp://env:2375", ChosenBy.ENV)
 
 
 def test_the_context_option_comes_before_docker_host_as_for_the_docker_cli(contexts):
-    endpoint = resolve_endpoint(context="lab", environ=contexts.environ(
-        DOCKER_HOST="tcp://env:2375"))
+    endpoint = resolve_endpoint(
+        context="lab", environ=contexts.environ(DOCKER_HOST="tcp://env:2375")
+    )
     assert (endpoint.url, endpoint.chosen_by, endpoint.context) == (LAB, ChosenBy.CONTEXT, "lab")
     assert endpoint.subject() == f"the context 'lab' (--context) points to {LAB}"
 
@@ -79,7 +84,10 @@ def test_docker_context_comes_before_the_current_context(contexts):
 def test_the_current_context_of_the_docker_cli(contexts):
     endpoint = resolve_endpoint(environ=contexts.environ())
     assert (endpoint.url, endpoint.chosen_by, endpoint.context) == (
-        LAPTOP, ChosenBy.CONTEXT, "colima")
+        LAPTOP,
+        ChosenBy.CONTEXT,
+        "colima",
+    )
     assert endpoint.subject() == f"the current context 'colima' points to {LAPTOP}"
     assert endpoint.start_hint() == "is colima started?"
 
@@ -97,8 +105,7 @@ def test_the_context_named_default_is_the_platform_socket(contexts, how):
     if how == "current":
         contexts.use("default")
     environ = contexts.environ(**({"DOCKER_CONTEXT": "default"} if how == "DOCKER_CONTEXT" else {}))
-    endpoint = resolve_endpoint(context="default" if how == "--context" else None,
-                                environ=environ)
+    endpoint = resolve_endpoint(context="default" if how == "--context" else None, environ=environ)
     assert (endpoint.url, endpoint.chosen_by) == ("unix:///var/run/docker.sock", ChosenBy.DEFAULT)
 
 
@@ -129,12 +136,16 @@ def test_docker_py_is_left_as_it_was(contexts):
     assert docker.context.config.find_config_file is before
 
 
-@pytest.mark.parametrize("environ, named, fragment", [
-    ({}, "nope", "no context named 'nope' (--context); contexts: default, colima, lab"),
-    ({"DOCKER_CONTEXT": "gone"}, None, "no context named 'gone' (DOCKER_CONTEXT)"),
-])
-def test_an_unknown_context_is_a_usage_error_listing_those_that_exist(contexts, environ,
-                                                                      named, fragment):
+@pytest.mark.parametrize(
+    "environ, named, fragment",
+    [
+        ({}, "nope", "no context named 'nope' (--context); contexts: default, colima, lab"),
+        ({"DOCKER_CONTEXT": "gone"}, None, "no context named 'gone' (DOCKER_CONTEXT)"),
+    ],
+)
+def test_an_unknown_context_is_a_usage_error_listing_those_that_exist(
+    contexts, environ, named, fragment
+):
     with pytest.raises(UsageError) as raised:
         resolve_endpoint(context=named, environ=contexts.environ(**environ))
     assert fragment in raised.value.message
@@ -159,43 +170,75 @@ def certificates(tmp_path) -> Path:
     that they parse)."""
     folder = tmp_path / "certs"
     folder.mkdir()
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=test",
-                    "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=test",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (folder / "ca.pem").write_bytes((folder / "cert.pem").read_bytes())
     return folder
 
 
 def test_a_context_with_tls_gives_its_stored_certificates(config, certificates):
-    tls_endpoint = (f"host=tcp://lab-01.example:2376,ca={certificates}/ca.pem,"
-                    f"cert={certificates}/cert.pem,key={certificates}/key.pem")
-    endpoint = resolve_endpoint(context="secure", environ=config.create(
-        "secure", tls_endpoint).environ())
+    tls_endpoint = (
+        f"host=tcp://lab-01.example:2376,ca={certificates}/ca.pem,"
+        f"cert={certificates}/cert.pem,key={certificates}/key.pem"
+    )
+    endpoint = resolve_endpoint(
+        context="secure", environ=config.create("secure", tls_endpoint).environ()
+    )
     store = config.folder / "contexts" / "tls"
     assert endpoint.url == "tcp://lab-01.example:2376"
     assert endpoint.tls.verify is True
-    assert Path(endpoint.tls.ca_cert).name == "ca.pem" and store in Path(endpoint.tls.ca_cert).parents
+    assert (
+        Path(endpoint.tls.ca_cert).name == "ca.pem" and store in Path(endpoint.tls.ca_cert).parents
+    )
     assert [Path(name).name for name in endpoint.tls.cert] == ["cert.pem", "key.pem"]
 
 
 def test_a_context_that_skips_verification_speaks_tls_unverified(config):
-    endpoint = resolve_endpoint(context="insecure", environ=config.create(
-        "insecure", "host=tcp://lab-01.example:2376,skip-tls-verify=true").environ())
+    endpoint = resolve_endpoint(
+        context="insecure",
+        environ=config.create(
+            "insecure", "host=tcp://lab-01.example:2376,skip-tls-verify=true"
+        ).environ(),
+    )
     assert endpoint.tls is not None and not endpoint.tls.verify
 
 
 def test_docker_tls_verify_and_cert_path_go_with_docker_host(config, certificates):
-    endpoint = resolve_endpoint(environ=config.environ(
-        DOCKER_HOST="tcp://lab-01.example:2376", DOCKER_TLS_VERIFY="1",
-        DOCKER_CERT_PATH=str(certificates)))
+    endpoint = resolve_endpoint(
+        environ=config.environ(
+            DOCKER_HOST="tcp://lab-01.example:2376",
+            DOCKER_TLS_VERIFY="1",
+            DOCKER_CERT_PATH=str(certificates),
+        )
+    )
     assert endpoint.tls.verify is True
     assert endpoint.tls.cert == (str(certificates / "cert.pem"), str(certificates / "key.pem"))
 
 
 def test_tls_dir_wins_over_a_context_tls(config, certificates, tmp_path):
-    environ = config.create("insecure", "host=tcp://lab-01.example:2376,"
-                                        "skip-tls-verify=true").environ()
+    environ = config.create(
+        "insecure", "host=tcp://lab-01.example:2376,skip-tls-verify=true"
+    ).environ()
     endpoint = resolve_endpoint(context="insecure", tls_dir=certificates, environ=environ)
     assert endpoint.tls.verify is True and endpoint.tls.ca_cert == str(certificates / "ca.pem")
     with pytest.raises(EngineError, match="missing TLS file"):

@@ -24,7 +24,11 @@ def test_a_file_through_a_bind_mount_keeps_owner_and_time(student, api, tmp_path
 
     found = read_file(api, container.id, "/data/proof.txt")
 
-    assert (found.text, found.uid, int(found.modified.timestamp())) == ("written\n", 1234, 1_700_000_000)
+    assert (found.text, found.uid, int(found.modified.timestamp())) == (
+        "written\n",
+        1234,
+        1_700_000_000,
+    )
     assert read_file(api, container.id, "/data/absent.txt") is None
 
 

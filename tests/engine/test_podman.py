@@ -11,8 +11,15 @@ from support.node_app import write_project
 from support.podman import PodmanService
 from support.student import TEST_LABEL, StudentHost
 
-BEST_PRACTICES = ("memory-limited", "cpu-limited", "pids-limited", "not-privileged", "non-root",
-                  "no-sensitive-mounts", "single-process")
+BEST_PRACTICES = (
+    "memory-limited",
+    "cpu-limited",
+    "pids-limited",
+    "not-privileged",
+    "non-root",
+    "no-sensitive-mounts",
+    "single-process",
+)
 PRODUCTION = {"mem_limit": "256m", "nano_cpus": 500_000_000, "pids_limit": 100}
 
 
@@ -54,8 +61,8 @@ def run_app(student: StudentHost, **options):
 
 # --- the course's solutions ----------------------------------------------------------------
 
-def test_node_multistage_scores_full_and_the_report_names_podman(podman, podman_student,
-                                                                  tmp_path):
+
+def test_node_multistage_scores_full_and_the_report_names_podman(podman, podman_student, tmp_path):
     project = write_project(tmp_path / "app")
     podman_student.wait_log(run_app(podman_student, port_bindings={8080: 8181}), "listening")
 
@@ -64,8 +71,10 @@ def test_node_multistage_scores_full_and_the_report_names_podman(podman, podman_
     assert run.exit_code == 0, run.stdout
     assert set(run.statuses("node-multistage").values()) == {"passed"}
     assert run.report["host"]["product"] == PODMAN
-    assert "localhost/mine/node:latest" in run.check("node-multistage", "image-built")[
-        "evidence"]["tags"]
+    assert (
+        "localhost/mine/node:latest"
+        in run.check("node-multistage", "image-built")["evidence"]["tags"]
+    )
 
 
 def test_image_save_of_podman_save_scores_full(podman, tmp_path):
@@ -91,8 +100,10 @@ def test_podman_default_pid_limit_is_not_a_limit(podman, podman_student):
 
     run = grade_podman(podman, "best-practices")
 
-    assert run.statuses("best-practices") == {**all_passed(*BEST_PRACTICES),
-                                              "pids-limited": "failed"}
+    assert run.statuses("best-practices") == {
+        **all_passed(*BEST_PRACTICES),
+        "pids-limited": "failed",
+    }
     check = run.check("best-practices", "pids-limited")
     assert "podman's default" in check["message"] and "--pids-limit" in check["hint"]
 
@@ -146,21 +157,32 @@ def test_networks_are_isolated_only_with_isolate_true(podman, podman_student, po
 
 # --- what podman answers otherwise than Docker, read the Docker way ---------------------------
 
+
 def test_the_engine_is_told_by_its_version_components():
-    podman_version = {"Version": "4.3.1", "Components": [{"Name": "Podman Engine"},
-                                                         {"Name": "Conmon"}]}
-    docker_version = {"Version": "20.10.24", "Components": [{"Name": "Engine"},
-                                                            {"Name": "containerd"}]}
+    podman_version = {
+        "Version": "4.3.1",
+        "Components": [{"Name": "Podman Engine"}, {"Name": "Conmon"}],
+    }
+    docker_version = {
+        "Version": "20.10.24",
+        "Components": [{"Name": "Engine"}, {"Name": "containerd"}],
+    }
 
     assert (product_of(podman_version), product_of(docker_version), product_of({})) == (
-        PODMAN, DOCKER, DOCKER)
+        PODMAN,
+        DOCKER,
+        DOCKER,
+    )
 
 
-@pytest.mark.parametrize("reference, repository", [
-    ("localhost/mine/node:latest", "mine/node"),
-    ("localhost/busybox", "busybox"),
-    ("localhost:5000/mine/node", "localhost:5000/mine/node"),  # a registry on a port stays
-])
+@pytest.mark.parametrize(
+    "reference, repository",
+    [
+        ("localhost/mine/node:latest", "mine/node"),
+        ("localhost/busybox", "busybox"),
+        ("localhost:5000/mine/node", "localhost:5000/mine/node"),  # a registry on a port stays
+    ],
+)
 def test_podman_local_prefix_names_no_registry(reference, repository):
     assert repository_of(reference) == repository
     assert normalize(reference) == f"{repository}:latest"
@@ -173,15 +195,21 @@ def test_an_image_is_looked_up_under_podman_local_name_too():
 
 
 def test_podman_top_rows_read_as_docker_rows():
-    top = {"Titles": ["PID", "PPID", "USER", "HUSER", "COMMAND"],
-           "Processes": [["1", "0", "node", "1000", "node index.js"],
-                         ["7", "1", "node", "root", "sh"]]}  # a passwd that renames root
+    top = {
+        "Titles": ["PID", "PPID", "USER", "HUSER", "COMMAND"],
+        "Processes": [
+            ["1", "0", "node", "1000", "node index.js"],
+            ["7", "1", "node", "root", "sh"],
+        ],
+    }  # a passwd that renames root
 
     reading = read_top(top)
 
     assert reading.problem is None
-    assert reading.processes == [{"PID": "1", "PPID": "0", "UID": "node", "CMD": "node index.js"},
-                                 {"PID": "7", "PPID": "1", "UID": "0", "CMD": "sh"}]
+    assert reading.processes == [
+        {"PID": "1", "PPID": "0", "UID": "node", "CMD": "node index.js"},
+        {"PID": "7", "PPID": "1", "UID": "0", "CMD": "sh"},
+    ]
 
 
 def test_podman_top_from_the_container_ps_is_not_evidence():

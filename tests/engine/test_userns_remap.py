@@ -36,20 +36,30 @@ def test_network_probes_work_under_userns_remap(remapped, host):
     run = grade("network-isolation", extra=("--docker-host", remapped.docker_host))
 
     assert run.statuses("network-isolation") == all_passed(
-        "two-bridge-networks", "separate-networks", "host-reaches-a", "host-reaches-b",
-        "b-cannot-reach-a")
+        "two-bridge-networks",
+        "separate-networks",
+        "host-reaches-a",
+        "host-reaches-b",
+        "b-cannot-reach-a",
+    )
 
 
 def test_root_ownership_is_undecided_under_userns_remap(remapped, host, tmp_path):
     folder = tmp_path / "log"
     folder.mkdir(mode=0o777)
     folder.chmod(0o777)
-    container = host.container("busybox", binds=[f"{folder}:/youpi"],
-                               command=["sh", "-c", "touch /youpi/escalation.txt; exec sh"])
+    container = host.container(
+        "busybox",
+        binds=[f"{folder}:/youpi"],
+        command=["sh", "-c", "touch /youpi/escalation.txt; exec sh"],
+    )
     host.wait_running(container)
 
-    run = grade("volume-escalation", settings=(f"host_path={folder}",),
-                extra=("--docker-host", remapped.docker_host))
+    run = grade(
+        "volume-escalation",
+        settings=(f"host_path={folder}",),
+        extra=("--docker-host", remapped.docker_host),
+    )
 
     assert (folder / "escalation.txt").stat().st_uid != 0  # root inside is not root outside
     statuses = run.statuses("volume-escalation")

@@ -7,10 +7,25 @@ from grader.report.models import Status
 from support.cli import docker_grade
 from support.reports import sample_report
 
-TOP_LEVEL = {"score": float, "execution_time": int, "output": str, "output_format": str,
-             "visibility": str, "stdout_visibility": str, "extra_data": dict, "tests": list}
-TEST = {"name": str, "number": str, "score": float, "max_score": float, "status": str,
-        "output": str, "visibility": str}
+TOP_LEVEL = {
+    "score": float,
+    "execution_time": int,
+    "output": str,
+    "output_format": str,
+    "visibility": str,
+    "stdout_visibility": str,
+    "extra_data": dict,
+    "tests": list,
+}
+TEST = {
+    "name": str,
+    "number": str,
+    "score": float,
+    "max_score": float,
+    "status": str,
+    "output": str,
+    "visibility": str,
+}
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 
 
@@ -19,8 +34,9 @@ def results(report=None, lang="en") -> dict:
 
 
 def by_check(report=None, lang="en") -> dict[str, dict]:
-    return {test["name"].split(" › ")[1].split(":")[0]: test
-            for test in results(report, lang)["tests"]}
+    return {
+        test["name"].split(" › ")[1].split(":")[0]: test for test in results(report, lang)["tests"]
+    }
 
 
 def test_top_level_has_the_documented_keys_and_types():
@@ -33,8 +49,10 @@ def test_top_level_has_the_documented_keys_and_types():
     assert found["visibility"] in VISIBILITIES and found["stdout_visibility"] in VISIBILITIES
     assert found["output_format"] == "simple_format"
     assert found["extra_data"] == {
-        "student_id": "alice", "docker_host": "unix:///var/run/docker.sock",
-        "engine_version": "20.10.24", "tool_version": "0.1.0",
+        "student_id": "alice",
+        "docker_host": "unix:///var/run/docker.sock",
+        "engine_version": "20.10.24",
+        "tool_version": "0.1.0",
         "started_at": "2026-11-27T20:00:00+00:00",
     }
 
@@ -67,8 +85,9 @@ def test_only_passed_checks_pass_skipped_and_error_fail_with_the_reason():
     assert tests["network-exists"]["status"] == "passed"
     assert tests["network-exists"]["output"] == "message of network-exists"  # no hint
     assert tests["network-subnet"]["status"] == "failed"
-    assert tests["network-subnet"]["output"] == ("message of network-subnet\n"
-                                                 "hint: hint for network-subnet")
+    assert tests["network-subnet"]["output"] == (
+        "message of network-subnet\nhint: hint for network-subnet"
+    )
     skipped, error = tests["container-detached-tty"], tests["b-cannot-reach-a"]
     assert skipped["status"] == error["status"] == "failed"
     assert skipped["output"].startswith("skipped: message of container-detached-tty\n")

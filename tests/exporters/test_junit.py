@@ -20,9 +20,12 @@ def render(report=None, lang="en") -> str:
 
 def counts(checks) -> dict[str, str]:
     statuses = [check.status for check in checks]
-    return {"tests": str(len(statuses)), "failures": str(statuses.count(Status.FAILED)),
-            "errors": str(statuses.count(Status.ERROR)),
-            "skipped": str(statuses.count(Status.SKIPPED))}
+    return {
+        "tests": str(len(statuses)),
+        "failures": str(statuses.count(Status.FAILED)),
+        "errors": str(statuses.count(Status.ERROR)),
+        "skipped": str(statuses.count(Status.SKIPPED)),
+    }
 
 
 def test_parses_with_a_utf8_declaration_and_the_report_counts():
@@ -31,14 +34,19 @@ def test_parses_with_a_utf8_declaration_and_the_report_counts():
     root = ET.fromstring(text.encode("utf-8"))
     report = sample_report()
     assert root.tag == "testsuites" and root.get("name") == "docker-grade"
-    assert {key: root.get(key) for key in ("tests", "failures", "errors", "skipped")} == \
-        {"tests": "5", "failures": "1", "errors": "1", "skipped": "1"}
+    assert {key: root.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "5",
+        "failures": "1",
+        "errors": "1",
+        "skipped": "1",
+    }
     assert root.get("time") == "1.500"
     suites = root.findall("testsuite")
     assert [suite.get("name") for suite in suites] == [e.id for e in report.exercises]
     for suite, exercise in zip(suites, report.exercises):
-        assert {key: suite.get(key) for key in ("tests", "failures", "errors", "skipped")} == \
-            counts(exercise.checks)
+        assert {
+            key: suite.get(key) for key in ("tests", "failures", "errors", "skipped")
+        } == counts(exercise.checks)
         assert suite.get("time") == f"{0.25 * len(exercise.checks):.3f}"
         assert suite.get("timestamp") == "2026-11-27T20:00:00"
 
@@ -50,8 +58,11 @@ def test_each_testcase_has_the_element_of_its_status_and_its_evidence():
         cases = suite.findall("testcase")
         assert len(cases) == len(exercise.checks)
         for case, check in zip(cases, exercise.checks):
-            assert (case.get("classname"), case.get("name"), case.get("time")) == \
-                (exercise.id, check.id, "0.250")
+            assert (case.get("classname"), case.get("name"), case.get("time")) == (
+                exercise.id,
+                check.id,
+                "0.250",
+            )
             tags = [child.tag for child in case]
             expected = [CHILD[check.status]] if check.status in CHILD else []
             assert tags == expected + ["system-out"], check.id
@@ -68,8 +79,12 @@ def test_each_testcase_has_the_element_of_its_status_and_its_evidence():
 def test_suite_properties():
     suite = ET.fromstring(render()).find("testsuite")
     properties = {p.get("name"): p.get("value") for p in suite.find("properties")}
-    assert properties == {"student_id": "alice", "docker_host": "unix:///var/run/docker.sock",
-                          "score": "2", "max_score": "4"}
+    assert properties == {
+        "student_id": "alice",
+        "docker_host": "unix:///var/run/docker.sock",
+        "score": "2",
+        "max_score": "4",
+    }
     anonymous = ET.fromstring(render(sample_report(student_id=None))).find("testsuite")
     assert "student_id" not in {p.get("name") for p in anonymous.find("properties")}
     assert suite[0].tag == "properties"  # first, as JUnit's schema orders a suite's children
@@ -79,14 +94,14 @@ def test_special_characters_survive_the_round_trip():
     report = sample_report()
     report.exercises[0].id = "réseau & <co>"
     failed = report.exercises[0].checks[1]
-    failed.id, failed.message, failed.hint = "x<y>&\"z\"", SPECIAL, "utilisez « --subnet » & co"
+    failed.id, failed.message, failed.hint = 'x<y>&"z"', SPECIAL, "utilisez « --subnet » & co"
     failed.evidence = {"réseau": SPECIAL, "list": ["<", "&"]}
     text = render(report)
     root = ET.fromstring(text)
     suite = root.find("testsuite")
     assert suite.get("name") == "réseau & <co>"
     case = suite.findall("testcase")[1]
-    assert case.get("name") == "x<y>&\"z\"" and case.get("classname") == "réseau & <co>"
+    assert case.get("name") == 'x<y>&"z"' and case.get("classname") == "réseau & <co>"
     assert case.find("failure").get("message") == SPECIAL  # newline kept in the attribute too
     assert case.find("failure").text == f"{SPECIAL}\nhint: utilisez « --subnet » & co"
     assert json.loads(case.find("system-out").text) == failed.evidence
@@ -115,8 +130,9 @@ def test_junitparser_reads_the_same_counts(tmp_path):
     kinds = {Status.FAILED: Failure, Status.ERROR: Error, Status.SKIPPED: Skipped}
     for suite, exercise in zip(suites, report.exercises):
         expected = counts(exercise.checks)
-        assert (suite.tests, suite.failures, suite.errors, suite.skipped) == \
-            tuple(int(expected[key]) for key in ("tests", "failures", "errors", "skipped"))
+        assert (suite.tests, suite.failures, suite.errors, suite.skipped) == tuple(
+            int(expected[key]) for key in ("tests", "failures", "errors", "skipped")
+        )
         for case, check in zip(suite, exercise.checks):
             assert case.name == check.id and case.classname == exercise.id
             assert case.is_passed is (check.status is Status.PASSED)

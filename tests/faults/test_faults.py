@@ -53,8 +53,9 @@ def _grade_with_a_fault(engine: ExtraEngine, exercise: str, fault, monkeypatch) 
     monkeypatch.setattr("grader.grading.ProbeRunner", FaultyProbes)
     connected = connect(engine.docker_host)
     try:
-        report = grade(engine=connected, assignments=Catalog.load().assign([exercise], []),
-                       lang="en")
+        report = grade(
+            engine=connected, assignments=Catalog.load().assign([exercise], []), lang="en"
+        )
     finally:
         connected.close()
     checks = report.exercises[0].checks
@@ -78,12 +79,14 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_a_container_that_changes_between_the_snapshot_and_its_probe(host, fault_engine, fault,
-                                                                     monkeypatch):
+def test_a_container_that_changes_between_the_snapshot_and_its_probe(
+    host, fault_engine, fault, monkeypatch
+):
     _, b = _pair(host)
 
-    results = _grade_with_a_fault(fault_engine, "two-containers-ping",
-                                  lambda: FAULTS[fault](b, host), monkeypatch)
+    results = _grade_with_a_fault(
+        fault_engine, "two-containers-ping", lambda: FAULTS[fault](b, host), monkeypatch
+    )
 
     assert results["two-containers"][0] == results["interactive"][0] == "passed"
     for check_id in ("b-reaches-a", "a-reaches-b"):
@@ -98,17 +101,34 @@ def test_an_http_server_that_accepts_and_never_answers(host, fault_engine, tmp_p
     site = tmp_path / "nginx"
     site.mkdir()
     (site / "index.html").write_text("<p>mine</p>")
-    host.wait_running(host.container(
-        "busybox", name="mynginx", binds=[f"{site}:/usr/share/nginx/html:ro"],
-        command=["sh", "-c", "sleep 600 | nc -l -p 80"]))
+    host.wait_running(
+        host.container(
+            "busybox",
+            name="mynginx",
+            binds=[f"{site}:/usr/share/nginx/html:ro"],
+            command=["sh", "-c", "sleep 600 | nc -l -p 80"],
+        )
+    )
 
     started = time.monotonic()
-    run = subprocess.run([EXECUTABLE, "check", "nginx-ro-volume", "--format", "json",
-                          "--docker-host", fault_engine.docker_host],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            EXECUTABLE,
+            "check",
+            "nginx-ro-volume",
+            "--format",
+            "json",
+            "--docker-host",
+            fault_engine.docker_host,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     took = time.monotonic() - started
 
     import json
+
     checks = {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}
     assert checks["custom-page"]["status"] == "error"
     assert "gave no answer within 5 s" in checks["custom-page"]["message"]
@@ -124,9 +144,22 @@ def test_dockerd_killed_during_the_probes(docker_client, fixture_images):
         remove_leftovers(host.client)  # of an earlier run killed in the same way
         _pair(host)
         grader = subprocess.Popen(
-            [EXECUTABLE, "check", "two-containers-ping", "network-isolation", "--format", "json",
-             "--docker-host", engine.docker_host, "--engine-timeout", "3"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                EXECUTABLE,
+                "check",
+                "two-containers-ping",
+                "network-isolation",
+                "--format",
+                "json",
+                "--docker-host",
+                engine.docker_host,
+                "--engine-timeout",
+                "3",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         _wait_for_a_probe(host)
         engine.kill()
         killed_at = time.monotonic()
@@ -153,9 +186,18 @@ def _wait_for_a_probe(host: StudentHost, timeout: float = 20.0) -> None:
 def test_a_grader_killed_outright_leaves_probes_the_next_run_removes(host, fault_engine):
     _pair(host)
     grader = subprocess.Popen(
-        [EXECUTABLE, "check", "two-containers-ping", "--format", "json",
-         "--docker-host", fault_engine.docker_host], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        [
+            EXECUTABLE,
+            "check",
+            "two-containers-ping",
+            "--format",
+            "json",
+            "--docker-host",
+            fault_engine.docker_host,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     _wait_for_a_probe(host)
     grader.send_signal(signal.SIGKILL)
     grader.wait()
@@ -163,9 +205,20 @@ def test_a_grader_killed_outright_leaves_probes_the_next_run_removes(host, fault
     left = host.api.containers(all=True, filters={"label": "docker-grade.probe"})
     assert left, "the test needs a probe left behind"
 
-    run = subprocess.run([EXECUTABLE, "check", "custom-bridge", "--format", "json",
-                          "--docker-host", fault_engine.docker_host],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            EXECUTABLE,
+            "check",
+            "custom-bridge",
+            "--format",
+            "json",
+            "--docker-host",
+            fault_engine.docker_host,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert host.api.containers(all=True, filters={"label": "docker-grade.probe"}) == []
     assert "left by a grader that was stopped" in run.stderr

@@ -19,18 +19,44 @@ from grader.errors import GraderError, SpecError
 from grader.spec.loader import load_exercise
 
 pytestmark = pytest.mark.filterwarnings("ignore")
-FAST = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-KEYWORDS = ["FROM", "RUN", "COPY", "ADD", "ENV", "ARG", "USER", "CMD", "EXPOSE", "WORKDIR",
-            "ENTRYPOINT", "LABEL", "# escape=`", "# syntax=docker/dockerfile:1", "\\", "<<EOF",
-            "EOF", "--from=build", "--chown=node:node", "AS build", "${X:-/a/}", "\"", "'", "$"]
+KEYWORDS = [
+    "FROM",
+    "RUN",
+    "COPY",
+    "ADD",
+    "ENV",
+    "ARG",
+    "USER",
+    "CMD",
+    "EXPOSE",
+    "WORKDIR",
+    "ENTRYPOINT",
+    "LABEL",
+    "# escape=`",
+    "# syntax=docker/dockerfile:1",
+    "\\",
+    "<<EOF",
+    "EOF",
+    "--from=build",
+    "--chown=node:node",
+    "AS build",
+    "${X:-/a/}",
+    '"',
+    "'",
+    "$",
+]
 dockerfile_lines = st.lists(
-    st.one_of(st.sampled_from(KEYWORDS),
-              st.builds(" ".join, st.lists(st.sampled_from(KEYWORDS) | st.text(max_size=12),
-                                           max_size=6)),
-              st.text(max_size=40)),
-    max_size=25)
+    st.one_of(
+        st.sampled_from(KEYWORDS),
+        st.builds(" ".join, st.lists(st.sampled_from(KEYWORDS) | st.text(max_size=12), max_size=6)),
+        st.text(max_size=40),
+    ),
+    max_size=25,
+)
 
 
 @FAST
@@ -68,12 +94,16 @@ def _image_archive() -> bytes:
     layer_bytes = layer.getvalue()
     diff_id = "sha256:" + hashlib.sha256(layer_bytes).hexdigest()
     config = json.dumps({"rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode()
-    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["mine/node:latest"],
-                            "Layers": ["abc/layer.tar"]}]).encode()
+    manifest = json.dumps(
+        [{"Config": "config.json", "RepoTags": ["mine/node:latest"], "Layers": ["abc/layer.tar"]}]
+    ).encode()
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as tar:
-        for name, content in (("abc/layer.tar", layer_bytes), ("config.json", config),
-                              ("manifest.json", manifest)):
+        for name, content in (
+            ("abc/layer.tar", layer_bytes),
+            ("config.json", config),
+            ("manifest.json", manifest),
+        ):
             info = tarfile.TarInfo(name)
             info.size = len(content)
             tar.addfile(info, io.BytesIO(content))
@@ -84,9 +114,10 @@ VALID = _image_archive()
 
 
 @FAST
-@given(cut=st.integers(min_value=0, max_value=len(VALID)),
-       flips=st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(1, 255)),
-                      max_size=4))
+@given(
+    cut=st.integers(min_value=0, max_value=len(VALID)),
+    flips=st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(1, 255)), max_size=4),
+)
 def test_a_truncated_or_corrupted_archive_reads_or_says_why(tmp_path: Path, cut, flips):
     data = bytearray(VALID[:cut])
     for offset, xor in flips:
@@ -103,13 +134,25 @@ def test_a_truncated_or_corrupted_archive_reads_or_says_why(tmp_path: Path, cut,
         assert isinstance(image.missing_layers, tuple) and isinstance(image.corrupt_layers, tuple)
 
 
-MEMBER_NAMES = st.sampled_from(["../../etc/passwd", "/abs/layer.tar", "a/../../b", "manifest.json",
-                                "index.json", "blobs/sha256/" + "0" * 64, "./x/../y", "a" * 300])
+MEMBER_NAMES = st.sampled_from(
+    [
+        "../../etc/passwd",
+        "/abs/layer.tar",
+        "a/../../b",
+        "manifest.json",
+        "index.json",
+        "blobs/sha256/" + "0" * 64,
+        "./x/../y",
+        "a" * 300,
+    ]
+)
 
 
 @FAST
-@given(names=st.lists(MEMBER_NAMES, min_size=1, max_size=5),
-       links=st.lists(st.tuples(MEMBER_NAMES, MEMBER_NAMES), max_size=3))
+@given(
+    names=st.lists(MEMBER_NAMES, min_size=1, max_size=5),
+    links=st.lists(st.tuples(MEMBER_NAMES, MEMBER_NAMES), max_size=3),
+)
 def test_links_and_dotdot_in_member_names_read_nothing_outside(tmp_path: Path, names, links):
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.GNU_FORMAT) as tar:
@@ -136,10 +179,10 @@ def test_a_10_gb_sparse_member_is_streamed_in_bounded_memory(tmp_path: Path):
     # it, then ends: the reader streams and hashes what there is, then says the archive is cut.
     path = tmp_path / "myimage.tar"
     header = tarfile.TarInfo("big/layer.tar")
-    header.size = 10 * 1024 ** 3
+    header.size = 10 * 1024**3
     with path.open("wb") as handle:
         handle.write(header.tobuf(format=tarfile.GNU_FORMAT))
-        handle.truncate(handle.tell() + 256 * 1024 ** 2)
+        handle.truncate(handle.tell() + 256 * 1024**2)
     tracemalloc.start()
     try:
         with pytest.raises(ArchiveError, match="truncated"):
@@ -147,16 +190,20 @@ def test_a_10_gb_sparse_member_is_streamed_in_bounded_memory(tmp_path: Path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 16 * 1024 ** 2
+    assert peak < 16 * 1024**2
 
 
 ROSTER_CELLS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
 
 
 @FAST
-@given(rows=st.lists(st.lists(ROSTER_CELLS, max_size=6), max_size=6),
-       header=st.lists(st.sampled_from(["student_id", "docker_host", "name", "tls_dir",
-                                        "folder", "extra", ""]), max_size=6))
+@given(
+    rows=st.lists(st.lists(ROSTER_CELLS, max_size=6), max_size=6),
+    header=st.lists(
+        st.sampled_from(["student_id", "docker_host", "name", "tls_dir", "folder", "extra", ""]),
+        max_size=6,
+    ),
+)
 def test_any_roster_loads_or_is_refused_with_one_line(tmp_path: Path, rows, header):
     import csv
 
@@ -173,11 +220,34 @@ def test_any_roster_loads_or_is_refused_with_one_line(tmp_path: Path, rows, head
 
 SPEC_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "number", "title", "statement", "params", "checks", "en", "fr",
-                         "weight", "hint", "requires", "watch", "name", "type", "x"]),
-        children, max_size=5),
-    max_leaves=20)
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "number",
+                    "title",
+                    "statement",
+                    "params",
+                    "checks",
+                    "en",
+                    "fr",
+                    "weight",
+                    "hint",
+                    "requires",
+                    "watch",
+                    "name",
+                    "type",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
 
 
 @FAST

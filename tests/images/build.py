@@ -28,6 +28,7 @@ Usage: ``python tests/images/build.py``, or import this file and call
 ``ensure_images()``.  The docker CLI reads DOCKER_HOST as usual.  Errors exit
 non-zero with a one-line message on stderr.
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,7 @@ RECIPE_LABEL = "docker-grade.recipe"
 APT_ENV = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
 INSPECT_FORMAT = "{{.Id}} {{json .Config.Labels}}"  # Labels may be null: no `index`
 # (name, uid, gid, home, shell); each user also gets a group of the same name and id.
-BASE_USERS = [("root", 0, 0, "/root", "/bin/sh"),
-              ("nobody", 65534, 65534, "/home", "/bin/false")]
+BASE_USERS = [("root", 0, 0, "/root", "/bin/sh"), ("nobody", 65534, 65534, "/home", "/bin/false")]
 # Debian's nginx falls back to user nobody, group nogroup when a config has no `user`.
 EXTRA_GROUPS = "nogroup:x:65534:\n"
 NSSWITCH = "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
@@ -73,8 +73,9 @@ def last_line(text: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def run(cmd: list[str], *, check: bool = True, env: dict | None = None,
-        cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    cmd: list[str], *, check: bool = True, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     """Run a command quietly; on failure raise BuildError with its last line."""
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
@@ -119,8 +120,11 @@ def shared_libs(binary: Path) -> list[Path]:
     missing = [line.split()[0] for line in proc.stdout.splitlines() if "not found" in line]
     if missing:
         raise BuildError(f"ldd {binary}: libraries not found: {', '.join(missing)}")
-    return [Path(m.group(1)) for line in proc.stdout.splitlines()
-            if (m := re.search(r"(/\S+)\s+\(0x", line))]
+    return [
+        Path(m.group(1))
+        for line in proc.stdout.splitlines()
+        if (m := re.search(r"(/\S+)\s+\(0x", line))
+    ]
 
 
 def busybox_applets() -> list[str]:
@@ -129,6 +133,7 @@ def busybox_applets() -> list[str]:
 
 
 # --- nginx from Debian's mirror ---------------------------------------------
+
 
 @functools.lru_cache(maxsize=None)
 def nginx_candidate() -> dict[str, str]:
@@ -143,8 +148,7 @@ def nginx_candidate() -> dict[str, str]:
 def installed_versions(depends: str) -> list[str]:
     """Installed versions of the packages named in a Depends field (the libraries)."""
     names = {re.split(r"[\s(:]", alt.split("|")[0].strip())[0] for alt in depends.split(",")}
-    proc = run(["dpkg-query", "-W", "-f", "${Package}=${Version}\n", *sorted(names)],
-               check=False)
+    proc = run(["dpkg-query", "-W", "-f", "${Package}=${Version}\n", *sorted(names)], check=False)
     return proc.stdout.split()
 
 
@@ -161,6 +165,7 @@ def fetch_nginx(scratch: Path) -> Path:
 
 # --- root filesystem as a tar archive (exact modes and owners for ADD) -------
 
+
 class RootFS:
     """Writes an image's root filesystem into a tar that `ADD rootfs.tar /` unpacks."""
 
@@ -172,8 +177,17 @@ class RootFS:
     def close(self) -> None:
         self.tar.close()
 
-    def _add(self, arc: str, kind: bytes, mode: int, uid: int = 0, gid: int = 0,
-             data: bytes | None = None, link: str = "", mtime: int | None = None) -> None:
+    def _add(
+        self,
+        arc: str,
+        kind: bytes,
+        mode: int,
+        uid: int = 0,
+        gid: int = 0,
+        data: bytes | None = None,
+        link: str = "",
+        mtime: int | None = None,
+    ) -> None:
         name = arc.strip("/")
         if name in self.seen:
             return
@@ -202,8 +216,13 @@ class RootFS:
     def file(self, arc: str, src: Path, mode: int | None = None) -> None:
         """Copy a host file (symlinks followed) to arc."""
         st = src.stat()
-        self._add(arc, tarfile.REGTYPE, mode if mode is not None else st.st_mode & 0o7777,
-                  data=src.read_bytes(), mtime=int(st.st_mtime))
+        self._add(
+            arc,
+            tarfile.REGTYPE,
+            mode if mode is not None else st.st_mode & 0o7777,
+            data=src.read_bytes(),
+            mtime=int(st.st_mtime),
+        )
 
     def tree(self, src_dir: Path) -> None:
         """Copy an assets folder into / (executables 0755, other files 0644)."""
@@ -220,8 +239,13 @@ def add_busybox(fs: RootFS) -> None:
     fs.file("/bin/busybox", BUSYBOX, 0o755)
     for applet in busybox_applets():
         fs.symlink(f"/bin/{applet}", "busybox")
-    for path, mode in (("/tmp", 0o1777), ("/root", 0o700), ("/home", 0o755),
-                       ("/var", 0o755), ("/usr/local/bin", 0o755)):
+    for path, mode in (
+        ("/tmp", 0o1777),
+        ("/root", 0o700),
+        ("/home", 0o755),
+        ("/var", 0o755),
+        ("/usr/local/bin", 0o755),
+    ):
         fs.dir(path, mode)
 
 
@@ -242,13 +266,14 @@ def add_program(fs: RootFS, src: Path, dest: str) -> None:
 
 # --- the three images ---------------------------------------------------------
 
+
 @dataclass
 class Image:
     tag: str
     assets: str | None
-    inputs: Callable[[], list[str]]           # identity of host inputs, for the recipe
+    inputs: Callable[[], list[str]]  # identity of host inputs, for the recipe
     populate: Callable[[RootFS, Path], None]  # fills the rootfs; Path = scratch dir
-    config: list[str]                         # Dockerfile lines after `ADD rootfs.tar /`
+    config: list[str]  # Dockerfile lines after `ADD rootfs.tar /`
 
 
 def busybox_inputs() -> list[str]:
@@ -257,8 +282,10 @@ def busybox_inputs() -> list[str]:
 
 def nginx_inputs() -> list[str]:
     candidate = nginx_candidate()
-    return busybox_inputs() + [f"nginx {candidate['Version']} {candidate['SHA256']}",
-                               *installed_versions(candidate.get("Depends", ""))]
+    return busybox_inputs() + [
+        f"nginx {candidate['Version']} {candidate['SHA256']}",
+        *installed_versions(candidate.get("Depends", "")),
+    ]
 
 
 def node_inputs() -> list[str]:
@@ -292,17 +319,37 @@ def populate_node(fs: RootFS, scratch: Path) -> None:
 
 
 IMAGES = [
-    Image("busybox:latest", None, busybox_inputs, populate_busybox,
-          [f"ENV PATH={PATH_ENV}", 'CMD ["sh"]']),
-    Image("nginx:alpine", "nginx", nginx_inputs, populate_nginx,
-          [f"ENV PATH={PATH_ENV}", "EXPOSE 80", "STOPSIGNAL SIGQUIT",
-           'CMD ["nginx", "-g", "daemon off;"]']),
-    Image("node:lts-alpine", "node", node_inputs, populate_node,
-          [f"ENV PATH={PATH_ENV}", 'CMD ["node"]']),
+    Image(
+        "busybox:latest",
+        None,
+        busybox_inputs,
+        populate_busybox,
+        [f"ENV PATH={PATH_ENV}", 'CMD ["sh"]'],
+    ),
+    Image(
+        "nginx:alpine",
+        "nginx",
+        nginx_inputs,
+        populate_nginx,
+        [
+            f"ENV PATH={PATH_ENV}",
+            "EXPOSE 80",
+            "STOPSIGNAL SIGQUIT",
+            'CMD ["nginx", "-g", "daemon off;"]',
+        ],
+    ),
+    Image(
+        "node:lts-alpine",
+        "node",
+        node_inputs,
+        populate_node,
+        [f"ENV PATH={PATH_ENV}", 'CMD ["node"]'],
+    ),
 ]
 
 
 # --- recipe hashing, inspection and building ----------------------------------
+
 
 def recipe_hash(image: Image) -> str:
     digest = hashlib.sha256(f"{image.tag}\n".encode())
@@ -327,8 +374,11 @@ def inspect(tag: str) -> dict[str, str] | None:
         raise BuildError(f"docker image inspect {tag}: {last_line(proc.stderr)}")
     image_id, _, labels = proc.stdout.strip().partition(" ")
     labels = json.loads(labels or "null") or {}
-    return {"id": image_id, "recipe": labels.get(RECIPE_LABEL, ""),
-            "fixture": labels.get(FIXTURE_LABEL, "")}
+    return {
+        "id": image_id,
+        "recipe": labels.get(RECIPE_LABEL, ""),
+        "fixture": labels.get(FIXTURE_LABEL, ""),
+    }
 
 
 def build(image: Image, recipe: str) -> None:
@@ -343,9 +393,22 @@ def build(image: Image, recipe: str) -> None:
             fs.close()
         lines = ["FROM scratch", "ADD rootfs.tar /", *image.config]
         (context / "Dockerfile").write_text("\n".join(lines) + "\n")
-        run(["docker", "build", "-q", "--force-rm", "-t", image.tag,
-             "--label", f"{FIXTURE_LABEL}=1", "--label", f"{RECIPE_LABEL}={recipe}",
-             str(context)], env=dict(os.environ, DOCKER_BUILDKIT="0"))
+        run(
+            [
+                "docker",
+                "build",
+                "-q",
+                "--force-rm",
+                "-t",
+                image.tag,
+                "--label",
+                f"{FIXTURE_LABEL}=1",
+                "--label",
+                f"{RECIPE_LABEL}={recipe}",
+                str(context),
+            ],
+            env=dict(os.environ, DOCKER_BUILDKIT="0"),
+        )
 
 
 def drop_replaced(old: dict[str, str] | None, tag: str) -> None:
@@ -375,8 +438,9 @@ def ensure_images(quiet: bool = False) -> dict[str, str]:
             drop_replaced(state, image.tag)
             results[image.tag] = "built"
         if not quiet:
-            print(f"{image.tag}: {results[image.tag]} ({time.monotonic() - started:.1f}s)",
-                  flush=True)
+            print(
+                f"{image.tag}: {results[image.tag]} ({time.monotonic() - started:.1f}s)", flush=True
+            )
     return results
 
 
@@ -396,7 +460,10 @@ BASE_OPTIONS = [
     # /usr merged as Debian does, without the usrmerge package and the perl it brings (-45 MB)
     "--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr",
     "--skip=output/dev",  # the engine makes /dev in each container
-    *(f"--dpkgopt=path-exclude=/usr/share/{folder}/*" for folder in ("doc", "man", "locale", "info")),
+    *(
+        f"--dpkgopt=path-exclude=/usr/share/{folder}/*"
+        for folder in ("doc", "man", "locale", "info")
+    ),
 ]
 BASE_CONFIG = [f"ENV PATH={PATH_ENV}", "ENV LANG=C.UTF-8", 'CMD ["python3"]']
 
@@ -432,11 +499,20 @@ def build_base(recipe: str) -> None:
     host_binary(MMDEBSTRAP, "mmdebstrap")
     with tempfile.TemporaryDirectory(prefix="docker-grade-base-") as tmp:
         rootfs = Path(tmp) / "rootfs.tar"
-        run(["mmdebstrap", "--quiet", *BASE_OPTIONS, host_suite(), str(rootfs), *host_sources()],
-            env=APT_ENV)
+        run(
+            ["mmdebstrap", "--quiet", *BASE_OPTIONS, host_suite(), str(rootfs), *host_sources()],
+            env=APT_ENV,
+        )
         changes = [*BASE_CONFIG, f"LABEL {FIXTURE_LABEL}=1", f"LABEL {RECIPE_LABEL}={recipe}"]
-        run(["docker", "import", *(arg for change in changes for arg in ("--change", change)),
-             str(rootfs), BASE_TAG])
+        run(
+            [
+                "docker",
+                "import",
+                *(arg for change in changes for arg in ("--change", change)),
+                str(rootfs),
+                BASE_TAG,
+            ]
+        )
 
 
 def ensure_base_image(quiet: bool = False) -> str:

@@ -6,8 +6,10 @@ import pytest
 
 from support.cli import grade
 
-BEHAVIOURAL = {"two-containers-ping": ("b-reaches-a", "a-reaches-b"),
-               "network-isolation": ("host-reaches-a", "host-reaches-b", "b-cannot-reach-a")}
+BEHAVIOURAL = {
+    "two-containers-ping": ("b-reaches-a", "a-reaches-b"),
+    "network-isolation": ("host-reaches-a", "host-reaches-b", "b-cannot-reach-a"),
+}
 
 
 def _course_solutions(student):
@@ -44,6 +46,7 @@ def test_the_genuine_probe_image_passes_the_same_state(student):
         assert {run.statuses(exercise)[c] for c in checks} == {"passed"}
     evidence = run.check("two-containers-ping", "b-reaches-a")["evidence"]
     import ipaddress
+
     silent, target = evidence["silent_control"], evidence["target_ip"]
     assert silent not in (target, evidence["control"])
     # On the target's own network: nothing leaves the machine.

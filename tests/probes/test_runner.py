@@ -55,20 +55,29 @@ def test_equal_probes_run_once(student, engine):
 
 def test_http_probe_reads_status_and_body(student, engine, tmp_path):
     (tmp_path / "index.html").write_text("hello probe\n")
-    web = student.container("busybox", binds=[f"{tmp_path}:/www:ro"],
-                            command=["httpd", "-f", "-p", "8000", "-h", "/www"])
+    web = student.container(
+        "busybox",
+        binds=[f"{tmp_path}:/www:ro"],
+        command=["httpd", "-f", "-p", "8000", "-h", "/www"],
+    )
     student.wait_running(web)
     with ProbeRunner(engine) as probes:
-        ok = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/", netns=f"container:{web.id}")))
-        missing = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:8000/nope",
-                                                      netns=f"container:{web.id}")))
-        closed = HttpAnswer.read(probes.run(http_get("http://127.0.0.1:9/", netns=f"container:{web.id}")))
+        ok = HttpAnswer.read(
+            probes.run(http_get("http://127.0.0.1:8000/", netns=f"container:{web.id}"))
+        )
+        missing = HttpAnswer.read(
+            probes.run(http_get("http://127.0.0.1:8000/nope", netns=f"container:{web.id}"))
+        )
+        closed = HttpAnswer.read(
+            probes.run(http_get("http://127.0.0.1:9/", netns=f"container:{web.id}"))
+        )
     assert (ok.status, ok.body) == (200, "hello probe\n")
     assert missing.status == 404 and closed.status is None
 
 
 def test_write_attempt_is_refused_on_a_read_only_mount_and_undone_on_a_writable_one(
-        student, engine, tmp_path):
+    student, engine, tmp_path
+):
     ro = student.container("busybox", binds=[f"{tmp_path}:/data:ro"])
     rw = student.container("busybox", binds=[f"{tmp_path}:/data"])
     with ProbeRunner(engine) as probes:
@@ -100,13 +109,16 @@ def test_close_leaves_no_probe_container(student, engine, docker_client):
     assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
 
 
-def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(student, engine,
-                                                                       docker_client):
+def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(
+    student, engine, docker_client
+):
     now = int(time.time())
     stale = docker_client.api.create_container(
-        "busybox", labels={PROBE_LABEL: "killed-run", STARTED_LABEL: str(now - 3600)})
+        "busybox", labels={PROBE_LABEL: "killed-run", STARTED_LABEL: str(now - 3600)}
+    )
     live = docker_client.api.create_container(  # another grader's, at work right now
-        "busybox", labels={PROBE_LABEL: "live-run", STARTED_LABEL: str(now)})
+        "busybox", labels={PROBE_LABEL: "live-run", STARTED_LABEL: str(now)}
+    )
     try:
         with ProbeRunner(engine) as probes:
             assert probes.remove_stale() == 1
@@ -128,10 +140,14 @@ def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, engine,
 
 
 def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_results(
-        isolated, engine):
+    isolated, engine
+):
     netns, target, gateway = isolated
-    planned = [ping(gateway, netns=netns), ping(target, netns=netns),
-               http_get("http://127.0.0.1:9/", netns=netns)]
+    planned = [
+        ping(gateway, netns=netns),
+        ping(target, netns=netns),
+        http_get("http://127.0.0.1:9/", netns=netns),
+    ]
     starts = []
     with ProbeRunner(engine) as probes:
         original = probes._create

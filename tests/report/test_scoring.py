@@ -1,6 +1,6 @@
 from grader.report.models import Status
-from grader.report.scoring import score_exercise
 from grader.report.outcome import Outcome
+from grader.report.scoring import score_exercise
 from grader.spec import Catalog
 
 

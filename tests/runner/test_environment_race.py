@@ -25,8 +25,8 @@ from grader.report.models import Status
 from grader.runner import session
 from grader.runner.context import GradingContext
 from grader.spec.catalog import Assignment
-from grader.spec.packs import Pack
 from grader.spec.models import CheckSpec, ExerciseSpec
+from grader.spec.packs import Pack
 
 
 def _stress_module(probes: int, phases: int) -> str:
@@ -62,8 +62,13 @@ def _stress_module(probes: int, phases: int) -> str:
 
 def _stress_spec(ids: list[str]) -> ExerciseSpec:
     text = t("stress", "stress")
-    return ExerciseSpec(id="env-race-stress", number=99, title=text, statement=text,
-                        checks=[CheckSpec(id=i, weight=1, title=text, hint=text) for i in ids])
+    return ExerciseSpec(
+        id="env-race-stress",
+        number=99,
+        title=text,
+        statement=text,
+        checks=[CheckSpec(id=i, weight=1, title=text, hint=text) for i in ids],
+    )
 
 
 @pytest.fixture
@@ -75,25 +80,33 @@ def fast_thread_switches():
     sys.setswitchinterval(before)
 
 
-def _grade_stress(docker_host: str | None, module_text: str, tmp_path, monkeypatch,
-                  check_ids=("submit", "phase", "collect")) -> dict:
+def _grade_stress(
+    docker_host: str | None,
+    module_text: str,
+    tmp_path,
+    monkeypatch,
+    check_ids=("submit", "phase", "collect"),
+) -> dict:
     (tmp_path / "checks").mkdir()
     (tmp_path / "checks" / "env_race_stress.py").write_text(module_text)
     engine = connect(docker_host)
     try:
         with ProbeRunner(engine) as probes:
-            context = GradingContext(Snapshot.take(engine), probes, "en",
-                                     [Assignment(_stress_spec(list(check_ids)), {},
-                                                 Pack(tmp_path, "test"))])
+            context = GradingContext(
+                Snapshot.take(engine),
+                probes,
+                "en",
+                [Assignment(_stress_spec(list(check_ids)), {}, Pack(tmp_path, "test"))],
+            )
             return session.run_checks(context)
     finally:
         engine.close()
 
 
 @pytest.mark.engine
-def test_probe_threads_survive_a_thousand_pytest_phases(docker_client, fixture_images,
-                                                          fast_thread_switches, tmp_path,
-                                                          monkeypatch):
+def test_probe_threads_survive_a_thousand_pytest_phases(
+    docker_client, fixture_images, fast_thread_switches, tmp_path, monkeypatch
+):
     outcomes = _grade_stress(None, _stress_module(probes=32, phases=1000), tmp_path, monkeypatch)
 
     collected = outcomes[("env-race-stress", "collect")]

@@ -4,7 +4,7 @@ import os
 
 from support.cli import all_passed, docker_grade, grade
 
-HOSTILE_CONFTEST = '''
+HOSTILE_CONFTEST = """
 import pytest
 
 @pytest.hookimpl(tryfirst=True)
@@ -14,7 +14,7 @@ def pytest_runtest_call(item):
 @pytest.fixture
 def snapshot():
     raise RuntimeError("a student's fixture replaced the grader's")
-'''
+"""
 
 
 def _hostile_folder(tmp_path):
@@ -26,7 +26,8 @@ def _hostile_folder(tmp_path):
 
 
 def test_a_students_conftest_ini_and_modules_change_nothing_and_nothing_is_written(
-        student, tmp_path, monkeypatch):
+    student, tmp_path, monkeypatch
+):
     before = _hostile_folder(tmp_path)
     student.network("mybridge", subnet="192.168.0.0/24")
     student.container("busybox", network="mybridge")
@@ -36,8 +37,12 @@ def test_a_students_conftest_ini_and_modules_change_nothing_and_nothing_is_writt
     run = grade("custom-bridge", cwd=tmp_path)
 
     assert run.statuses("custom-bridge") == all_passed(
-        "network-exists", "network-driver", "network-subnet", "container-attached",
-        "container-detached-tty")
+        "network-exists",
+        "network-driver",
+        "network-subnet",
+        "container-attached",
+        "container-detached-tty",
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no .pytest_cache, no pycache
 
 
@@ -47,11 +52,14 @@ def test_an_installed_pytest_plugin_is_not_loaded(student, tmp_path):
     site = tmp_path / "site"
     (site / "hostile_plugin-1.0.dist-info").mkdir(parents=True)
     (site / "hostile_plugin-1.0.dist-info" / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: hostile-plugin\nVersion: 1.0\n")
+        "Metadata-Version: 2.1\nName: hostile-plugin\nVersion: 1.0\n"
+    )
     (site / "hostile_plugin-1.0.dist-info" / "entry_points.txt").write_text(
-        "[pytest11]\nhostile = hostile_plugin\n")
+        "[pytest11]\nhostile = hostile_plugin\n"
+    )
     (site / "hostile_plugin.py").write_text(
-        "def pytest_collection_modifyitems(items):\n    items.clear()\n")
+        "def pytest_collection_modifyitems(items):\n    items.clear()\n"
+    )
     student.network("mybridge", subnet="192.168.0.0/24")
     env = {**os.environ, "PYTHONPATH": str(site)}
 

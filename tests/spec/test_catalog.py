@@ -28,8 +28,9 @@ def test_a_plain_setting_applies_to_every_exercise_with_that_param(catalog):
 
 
 def test_a_scoped_setting_applies_to_one_exercise(catalog):
-    bridge, nginx = catalog.assign(["custom-bridge", "nginx-ro-volume"],
-                                   ["nginx-ro-volume.image=nginx2"])
+    bridge, nginx = catalog.assign(
+        ["custom-bridge", "nginx-ro-volume"], ["nginx-ro-volume.image=nginx2"]
+    )
     assert (bridge.params["image"], nginx.params["image"]) == ("busybox", "nginx2")
 
 

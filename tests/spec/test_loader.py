@@ -38,7 +38,9 @@ def write(tmp_path, text, name="demo.yaml"):
 def test_the_bundled_specs_load_in_course_order():
     catalog = Catalog.load()
     assert [e.number for e in catalog.exercises] == sorted(e.number for e in catalog.exercises)
-    assert {"custom-bridge", "network-isolation", "nginx-ro-volume"} <= {e.id for e in catalog.exercises}
+    assert {"custom-bridge", "network-isolation", "nginx-ro-volume"} <= {
+        e.id for e in catalog.exercises
+    }
 
 
 def test_a_valid_spec(tmp_path):
@@ -46,18 +48,36 @@ def test_a_valid_spec(tmp_path):
     assert spec.max_score == 3.0 and spec.check("second").requires == ("first",)
 
 
-@pytest.mark.parametrize("old, new, line, field, reason", [
-    ("weight: 2", "weight: zero", 16, "checks.1.weight", "valid number"),
-    ("    type: str\n", "    type: strng\n", 7, "params.0.type", "does not match any of the expected tags"),
-    ("requires: [first]", "requires: [third]", 11, "checks", "requires 'third'"),
-    ("number: 1", "number: 1\ncolour: red", 3, "colour", "Extra inputs are not permitted"),
-    ("  - id: second", "  - id: Second!", 15, "checks.1.id", "should match pattern"),
-    ("hint: {en: fix it, fr: corrigez}\n  - id: second",
-     "hint: {en: 'fix {netwrk}', fr: corrigez}\n  - id: second", 1, "(top level)",
-     "unknown placeholder(s) netwrk (params: network)"),
-    ("    hint: {en: fix it, fr: corrigez}\n  - id: second",
-     "    hint: {en: fix it}\n  - id: second", 14, "checks.0.hint.fr", "Field required"),
-])
+@pytest.mark.parametrize(
+    "old, new, line, field, reason",
+    [
+        ("weight: 2", "weight: zero", 16, "checks.1.weight", "valid number"),
+        (
+            "    type: str\n",
+            "    type: strng\n",
+            7,
+            "params.0.type",
+            "does not match any of the expected tags",
+        ),
+        ("requires: [first]", "requires: [third]", 11, "checks", "requires 'third'"),
+        ("number: 1", "number: 1\ncolour: red", 3, "colour", "Extra inputs are not permitted"),
+        ("  - id: second", "  - id: Second!", 15, "checks.1.id", "should match pattern"),
+        (
+            "hint: {en: fix it, fr: corrigez}\n  - id: second",
+            "hint: {en: 'fix {netwrk}', fr: corrigez}\n  - id: second",
+            1,
+            "(top level)",
+            "unknown placeholder(s) netwrk (params: network)",
+        ),
+        (
+            "    hint: {en: fix it, fr: corrigez}\n  - id: second",
+            "    hint: {en: fix it}\n  - id: second",
+            14,
+            "checks.0.hint.fr",
+            "Field required",
+        ),
+    ],
+)
 def test_a_broken_spec_names_file_line_and_field(tmp_path, old, new, line, field, reason):
     path = write(tmp_path, VALID.replace(old, new, 1))
     with pytest.raises(SpecError) as raised:
@@ -79,7 +99,14 @@ def test_the_id_must_match_the_file_name(tmp_path):
 
 
 def test_placeholders_are_filled_with_the_params(tmp_path):
-    spec = load_exercise(write(tmp_path, VALID.replace("hint: {en: fix it, fr: corrigez}\n  - id: second",
-                                                       "hint: {en: 'create {network}', fr: 'créez {network}'}\n  - id: second")))
+    spec = load_exercise(
+        write(
+            tmp_path,
+            VALID.replace(
+                "hint: {en: fix it, fr: corrigez}\n  - id: second",
+                "hint: {en: 'create {network}', fr: 'créez {network}'}\n  - id: second",
+            ),
+        )
+    )
     assert spec.check("first").hint.fill({"network": "labnet"}).fr == "créez labnet"
     assert spec.check("first").hint.fill(spec.defaults).en == "create mybridge"

@@ -31,7 +31,8 @@ def _pack(folder, exercise_id="notes", number=9, title="Notes"):
     (folder / "exercises").mkdir(parents=True)
     (folder / "checks").mkdir()
     (folder / "exercises" / f"{exercise_id}.yaml").write_text(
-        SPEC.format(id=exercise_id, number=number, title=title))
+        SPEC.format(id=exercise_id, number=number, title=title)
+    )
     return folder
 
 
@@ -56,8 +57,11 @@ def test_a_pip_installed_pack_is_found_by_its_entry_point(tmp_path, monkeypatch)
     (package / "__init__.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     entry = metadata.EntryPoint(name="course", value="course_pack", group=ENTRY_POINT_GROUP)
-    monkeypatch.setattr(packs_module.metadata, "entry_points",
-                        lambda group: [entry] if group == ENTRY_POINT_GROUP else [])
+    monkeypatch.setattr(
+        packs_module.metadata,
+        "entry_points",
+        lambda group: [entry] if group == ENTRY_POINT_GROUP else [],
+    )
     try:
         catalog = Catalog.load()
         assert catalog.get("pip-notes").title.en == "From pip"
@@ -78,5 +82,5 @@ def test_list_says_where_each_exercise_comes_from(tmp_path):
     pack = _pack(tmp_path / "pack")
     run = docker_grade("list", "--exercises", str(pack))
     assert run.exit_code == 0, run.stderr
-    assert f"9. notes" in run.stdout and f"[{pack}]" in run.stdout
+    assert "9. notes" in run.stdout and f"[{pack}]" in run.stdout
     assert "[" not in run.stdout.splitlines()[0]  # built-in: no origin shown

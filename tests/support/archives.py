@@ -95,21 +95,26 @@ def descriptor(media_type: str, data: bytes, **annotations: str) -> dict[str, An
     return found
 
 
-def oci_manifest(config_data: bytes, *layers: bytes, media_type: str | None = OCI_MANIFEST) -> bytes:
+def oci_manifest(
+    config_data: bytes, *layers: bytes, media_type: str | None = OCI_MANIFEST
+) -> bytes:
     document: dict[str, Any] = {"schemaVersion": 2}
     if media_type is not None:
         document["mediaType"] = media_type
     document["config"] = descriptor(OCI_CONFIG, config_data)
-    document["layers"] = [descriptor(OCI_LAYER_GZIP if layer.startswith(b"\x1f\x8b") else OCI_LAYER, layer)
-                          for layer in layers]
+    document["layers"] = [
+        descriptor(OCI_LAYER_GZIP if layer.startswith(b"\x1f\x8b") else OCI_LAYER, layer)
+        for layer in layers
+    ]
     return js(document)
 
 
 def write_tar(path: Path, members: list[tuple[str, Content]], compression: str = "") -> Path:
     # Level 1: the big archives of zeros compress as well and much faster.
     options: dict[str, Any] = {"compresslevel": 1} if compression in ("gz", "bz2") else {}
-    with tarfile.open(path, mode=f"w:{compression}" if compression else "w", format=tarfile.PAX_FORMAT,
-                      **options) as tar:
+    with tarfile.open(
+        path, mode=f"w:{compression}" if compression else "w", format=tarfile.PAX_FORMAT, **options
+    ) as tar:
         for name, content in members:
             _add(tar, name, content)
     return path
@@ -149,11 +154,16 @@ class _ZeroReader(io.RawIOBase):
         return count
 
 
-def oci_members(index: list[dict[str, Any]], *blobs: bytes, prefix: str = "") -> list[tuple[str, Content]]:
+def oci_members(
+    index: list[dict[str, Any]], *blobs: bytes, prefix: str = ""
+) -> list[tuple[str, Content]]:
     """An OCI image layout, index.json first (before the blobs it names)."""
     members: list[tuple[str, Content]] = [
         (f"{prefix}oci-layout", js({"imageLayoutVersion": "1.0.0"})),
-        (f"{prefix}index.json", js({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": index})),
+        (
+            f"{prefix}index.json",
+            js({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": index}),
+        ),
         (f"{prefix}blobs/", None),
         (f"{prefix}blobs/sha256/", None),
     ]
@@ -171,7 +181,11 @@ def classic_to_oci(classic: Path, target: Path, gzip_layers: bool = False) -> Pa
     """Rewrite a classic ``docker save`` archive as an OCI image layout of the same blobs, the
     layers gzip'd if asked (as podman and skopeo may store them)."""
     with tarfile.open(classic) as tar:
-        files = {member.name: tar.extractfile(member).read() for member in tar.getmembers() if member.isfile()}
+        files = {
+            member.name: tar.extractfile(member).read()
+            for member in tar.getmembers()
+            if member.isfile()
+        }
     blobs: list[bytes] = []
     index = []
     for entry in json.loads(files["manifest.json"]):
@@ -180,8 +194,13 @@ def classic_to_oci(classic: Path, target: Path, gzip_layers: bool = False) -> Pa
         manifest = oci_manifest(image_config, *layers)
         blobs += [manifest, image_config, *layers]
         for tag in entry["RepoTags"] or ():
-            index.append(descriptor(OCI_MANIFEST, manifest, **{CONTAINERD_NAME: full_reference(tag),
-                                                               REF_NAME: tag.rpartition(":")[2]}))
+            index.append(
+                descriptor(
+                    OCI_MANIFEST,
+                    manifest,
+                    **{CONTAINERD_NAME: full_reference(tag), REF_NAME: tag.rpartition(":")[2]},
+                )
+            )
     return write_tar(target, oci_members(index, *blobs))
 
 
@@ -200,7 +219,10 @@ def classic_layer(archive: Path, position: int) -> tuple[str, str]:
 def replace_member(source: Path, target: Path, name: str, data: bytes) -> Path:
     """A copy of the tar ``source`` with the content of member ``name`` replaced by ``data``:
     the same names in the same order, every other member as it was (streamed, not loaded)."""
-    with tarfile.open(source) as original, tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as spoiled:
+    with (
+        tarfile.open(source) as original,
+        tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as spoiled,
+    ):
         for member in original:
             if member.name == name:
                 replaced = copy.copy(member)

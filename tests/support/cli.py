@@ -35,16 +35,27 @@ class GraderRun:
 EXECUTABLE = str(Path(sys.executable).with_name("docker-grade"))
 
 
-def docker_grade(*args: str, cwd: Path | None = None, env: dict | None = None,
-                 timeout: float = 120) -> GraderRun:
+def docker_grade(
+    *args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> GraderRun:
     completed = subprocess.run(
-        [EXECUTABLE, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout,
+        [EXECUTABLE, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
     )
     return GraderRun(completed.returncode, completed.stdout, completed.stderr)
 
 
-def grade(*exercises: str, settings: tuple[str, ...] = (), lang: str = "en",
-          cwd: Path | None = None, extra: tuple[str, ...] = ()) -> GraderRun:
+def grade(
+    *exercises: str,
+    settings: tuple[str, ...] = (),
+    lang: str = "en",
+    cwd: Path | None = None,
+    extra: tuple[str, ...] = (),
+) -> GraderRun:
     """``docker-grade check EXERCISES --format json``; the run must produce a report."""
     sets = [arg for setting in settings for arg in ("--set", setting)]
     args = ("check", *exercises, "--format", "json", "--lang", lang, *sets, *extra)
@@ -67,16 +78,22 @@ def _soak(args: tuple[str, ...], cwd: Path | None, first: GraderRun) -> None:
     again = [docker_grade(*args, cwd=cwd) for _ in range(runs - 1)]
     with ThreadPoolExecutor(4) as pool:
         again += list(pool.map(lambda _: docker_grade(*args, cwd=cwd), range(runs)))
-    record = {"test": os.environ.get("PYTEST_CURRENT_TEST", "?"), "args": list(args),
-              "runs": [_statuses(run) for run in (first, *again)]}
+    record = {
+        "test": os.environ.get("PYTEST_CURRENT_TEST", "?"),
+        "args": list(args),
+        "runs": [_statuses(run) for run in (first, *again)],
+    }
     with open(os.environ[SOAK_LOG], "a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
 
 
 def _statuses(run: GraderRun) -> dict[str, str]:
     try:
-        return {f"{e['id']}/{c['id']}": c["status"] for e in run.report["exercises"]
-                for c in e["checks"]}
+        return {
+            f"{e['id']}/{c['id']}": c["status"]
+            for e in run.report["exercises"]
+            for c in e["checks"]
+        }
     except (ValueError, KeyError):
         return {"(run)": f"exit {run.exit_code}: {run.stderr.strip()[:200]}"}
 

@@ -3,7 +3,7 @@ namespace of its own (two engines in one namespace fight over docker0), with its
 data root and exec root. ``nsenter --net`` rather than ``ip netns exec``, which remounts /sys
 and hides the cgroup mounts dockerd needs.
 
->>> engine = ExtraEngine("dg-student-1").start()      # doctest: +SKIP
+>>> engine = ExtraEngine("dg-student-1")     # .start() runs it; .stop() ends it
 >>> engine.docker_host
 'unix:///run/docker-grade-test/dg-student-1.sock'
 """
@@ -39,14 +39,27 @@ class ExtraEngine:
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         self._namespace()
         command = [
-            "nsenter", f"--net=/var/run/netns/{self.name}", "dockerd",
-            "--host", self.docker_host, "--data-root", str(DATA_DIR / self.name),
-            "--exec-root", str(RUN_DIR / f"{self.name}-exec"),
-            "--pidfile", str(RUN_DIR / f"{self.name}.pid"), *self.options,
+            "nsenter",
+            f"--net=/var/run/netns/{self.name}",
+            "dockerd",
+            "--host",
+            self.docker_host,
+            "--data-root",
+            str(DATA_DIR / self.name),
+            "--exec-root",
+            str(RUN_DIR / f"{self.name}-exec"),
+            "--pidfile",
+            str(RUN_DIR / f"{self.name}.pid"),
+            *self.options,
         ]
         with self.log.open("wb") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self._wait(timeout)
         return self
 
@@ -120,8 +133,9 @@ def network_namespace(name: str) -> None:
     subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
 
 
-def wait_until_it_answers(process: subprocess.Popen, client, log: Path, what: str,
-                          timeout: float) -> None:
+def wait_until_it_answers(
+    process: subprocess.Popen, client, log: Path, what: str, timeout: float
+) -> None:
     """Until an engine's API answers a ping (``client()`` makes a client of it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -150,7 +164,15 @@ def _processes() -> list[tuple[int, str]]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                found.append((int(entry.name), (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")))
+                found.append(
+                    (
+                        int(entry.name),
+                        (entry / "cmdline")
+                        .read_bytes()
+                        .replace(b"\0", b" ")
+                        .decode(errors="replace"),
+                    )
+                )
             except OSError:
                 continue
     return found

@@ -28,8 +28,9 @@ EXPOSE 8080
 COPY --chown=node:node --from=build /app /app
 CMD ["node", "index.js"]
 """
-FIXED_DOCKERFILE = COURSE_DOCKERFILE.replace("COPY package*.json /app\n",
-                                             "COPY package*.json /app/\n")
+FIXED_DOCKERFILE = COURSE_DOCKERFILE.replace(
+    "COPY package*.json /app\n", "COPY package*.json /app/\n"
+)
 SINGLE_STAGE_SHELL_CMD = """\
 FROM node:lts-alpine
 WORKDIR /app

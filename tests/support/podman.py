@@ -4,7 +4,7 @@ support.engines), with a private containers.conf and storage under the tests' fo
 that nothing else on the machine is touched.
 
 >>> service = PodmanService().start()                 # doctest: +SKIP
->>> service.load(docker_client, "docker-grade-test/node-good", "mine/node")  # localhost/mine/node
+>>> service.load(docker_client, "docker-grade-test/node-good", "mine/node")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import subprocess
 
 import docker
 
-from support.engines import (DATA_DIR, RUN_DIR, end_process, network_namespace,
-                             wait_until_it_answers)
+from support.engines import DATA_DIR, RUN_DIR, end_process, network_namespace, wait_until_it_answers
 from support.student import remove_leftovers
 
 NAME = "dg-podman"
@@ -49,8 +48,10 @@ runroot = "{run}/storage"
 """
 # The images a student would have pulled, under the names a pull gives them on podman
 # (``podman load`` of a ``docker save`` would name them localhost/busybox...).
-PULLED_IMAGES = {"busybox:latest": "docker.io/library/busybox:latest",
-                 "nginx:alpine": "docker.io/library/nginx:alpine"}
+PULLED_IMAGES = {
+    "busybox:latest": "docker.io/library/busybox:latest",
+    "nginx:alpine": "docker.io/library/nginx:alpine",
+}
 
 
 class PodmanService:
@@ -69,8 +70,11 @@ class PodmanService:
     @property
     def environment(self) -> dict[str, str]:
         """What makes the podman CLI and service use this engine's files only."""
-        return {**os.environ, "CONTAINERS_CONF": str(self.run_dir / "containers.conf"),
-                "CONTAINERS_STORAGE_CONF": str(self.run_dir / "storage.conf")}
+        return {
+            **os.environ,
+            "CONTAINERS_CONF": str(self.run_dir / "containers.conf"),
+            "CONTAINERS_STORAGE_CONF": str(self.run_dir / "storage.conf"),
+        }
 
     def start(self, timeout: float = 60.0) -> PodmanService:
         self._write_configuration()
@@ -78,8 +82,12 @@ class PodmanService:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 self._in_namespace("podman", "system", "service", "--time=0", self.docker_host),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self.environment, start_new_session=True)
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self.environment,
+                start_new_session=True,
+            )
         self._wait(timeout)
         self._remove_leftovers()  # a crashed run's, kept in the data folder
         return self
@@ -89,8 +97,13 @@ class PodmanService:
 
     def podman(self, *args: str, stdin=None) -> str:
         """The podman CLI on this engine, as the student types it."""
-        completed = subprocess.run(self._in_namespace("podman", *args), env=self.environment,
-                                   stdin=stdin, capture_output=True, text=stdin is None)
+        completed = subprocess.run(
+            self._in_namespace("podman", *args),
+            env=self.environment,
+            stdin=stdin,
+            capture_output=True,
+            text=stdin is None,
+        )
         if completed.returncode != 0:
             raise RuntimeError(f"podman {' '.join(args)}: {completed.stderr}")
         return completed.stdout
@@ -103,9 +116,13 @@ class PodmanService:
             return
         loaded = f"localhost/{image}"  # what podman calls an archive's short name
         stream = source.api.get_image(image)
-        with subprocess.Popen(self._in_namespace("podman", "load"), env=self.environment,
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE) as loader:
+        with subprocess.Popen(
+            self._in_namespace("podman", "load"),
+            env=self.environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        ) as loader:
             for chunk in stream:
                 loader.stdin.write(chunk)
             loader.stdin.close()
@@ -138,9 +155,12 @@ class PodmanService:
             client.close()
 
     def _image_id(self, name: str) -> str | None:
-        completed = subprocess.run(self._in_namespace("podman", "image", "inspect", "--format",
-                                                      "{{.Id}}", name),
-                                   env=self.environment, capture_output=True, text=True)
+        completed = subprocess.run(
+            self._in_namespace("podman", "image", "inspect", "--format", "{{.Id}}", name),
+            env=self.environment,
+            capture_output=True,
+            text=True,
+        )
         return f"sha256:{completed.stdout.strip()}" if completed.returncode == 0 else None
 
     def _in_namespace(self, *command: str) -> list[str]:
@@ -157,5 +177,4 @@ class PodmanService:
         network_namespace(self.name)
 
     def _wait(self, timeout: float) -> None:
-        wait_until_it_answers(self.process, self.client, self.log, "podman system service",
-                              timeout)
+        wait_until_it_answers(self.process, self.client, self.log, "podman system service", timeout)

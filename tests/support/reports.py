@@ -8,27 +8,53 @@ from grader.report.models import CheckResult, ExerciseResult, Host, Report, Stat
 def check(check_id: str, status: Status, weight: float = 1.0) -> CheckResult:
     passed = status is Status.PASSED
     return CheckResult(
-        id=check_id, title=f"title of {check_id}", status=status,
-        score=weight if passed else 0.0, max_score=weight,
-        message=f"message of {check_id}", hint=None if passed else f"hint for {check_id}",
-        evidence={"container": "mynginx (0123456789ab)"}, duration_s=0.25,
+        id=check_id,
+        title=f"title of {check_id}",
+        status=status,
+        score=weight if passed else 0.0,
+        max_score=weight,
+        message=f"message of {check_id}",
+        hint=None if passed else f"hint for {check_id}",
+        evidence={"container": "mynginx (0123456789ab)"},
+        duration_s=0.25,
     )
 
 
 def sample_report(student_id: str | None = "alice") -> Report:
     exercises = [
-        ExerciseResult(id="custom-bridge", title="A bridge network", score=2.0, max_score=4.0,
-                       checks=[check("network-exists", Status.PASSED),
-                               check("network-subnet", Status.FAILED),
-                               check("container-attached", Status.PASSED),
-                               check("container-detached-tty", Status.SKIPPED)]),
-        ExerciseResult(id="network-isolation", title="Isolation", score=0.0, max_score=2.0,
-                       checks=[check("b-cannot-reach-a", Status.ERROR, weight=2.0)]),
+        ExerciseResult(
+            id="custom-bridge",
+            title="A bridge network",
+            score=2.0,
+            max_score=4.0,
+            checks=[
+                check("network-exists", Status.PASSED),
+                check("network-subnet", Status.FAILED),
+                check("container-attached", Status.PASSED),
+                check("container-detached-tty", Status.SKIPPED),
+            ],
+        ),
+        ExerciseResult(
+            id="network-isolation",
+            title="Isolation",
+            score=0.0,
+            max_score=2.0,
+            checks=[check("b-cannot-reach-a", Status.ERROR, weight=2.0)],
+        ),
     ]
     return Report(
-        tool=Tool(name="docker-grade", version="0.1.0"), student=Student(id=student_id),
-        host=Host(docker_host="unix:///var/run/docker.sock", engine_version="20.10.24",
-                  api_version="1.41", os="Debian GNU/Linux 12", engine_id="ABCD"),
-        started_at=datetime(2026, 11, 27, 20, 0, tzinfo=timezone.utc), duration_s=1.5,
-        score=2.0, max_score=6.0, exercises=exercises,
+        tool=Tool(name="docker-grade", version="0.1.0"),
+        student=Student(id=student_id),
+        host=Host(
+            docker_host="unix:///var/run/docker.sock",
+            engine_version="20.10.24",
+            api_version="1.41",
+            os="Debian GNU/Linux 12",
+            engine_id="ABCD",
+        ),
+        started_at=datetime(2026, 11, 27, 20, 0, tzinfo=timezone.utc),
+        duration_s=1.5,
+        score=2.0,
+        max_score=6.0,
+        exercises=exercises,
     )

@@ -3,7 +3,7 @@
 Every object carries TEST_LABEL, so a crashed run's leftovers can be found and removed.
 
 >>> host.network("mybridge", subnet="192.168.0.0/24")              # doctest: +SKIP
->>> host.container("busybox", network="mybridge")                  # docker run -itd ...
+>>> host.container("busybox", network="mybridge")  # docker run -itd  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,13 +28,20 @@ class StudentHost:
         self._volumes: list[str] = []
         self._images: list[str] = []
 
-    def network(self, name: str, *, subnet: str | None = None, driver: str = "bridge",
-                options: dict | None = None):
+    def network(
+        self,
+        name: str,
+        *,
+        subnet: str | None = None,
+        driver: str = "bridge",
+        options: dict | None = None,
+    ):
         ipam = None
         if subnet:
             ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=subnet)])
-        network = self.client.networks.create(name, driver=driver, ipam=ipam, options=options,
-                                              labels=LABELS)
+        network = self.client.networks.create(
+            name, driver=driver, ipam=ipam, options=options, labels=LABELS
+        )
         self._networks.append(network.id)
         return network
 
@@ -43,19 +50,37 @@ class StudentHost:
         self._volumes.append(volume.name)
         return volume
 
-    def container(self, image: str, *, name: str | None = None, network: str | None = None,
-                  interactive: bool = True, tty: bool = True, detach: bool = True,
-                  command=None, binds: list[str] | None = None, start: bool = True,
-                  user: str | None = None, **host_config):
+    def container(
+        self,
+        image: str,
+        *,
+        name: str | None = None,
+        network: str | None = None,
+        interactive: bool = True,
+        tty: bool = True,
+        detach: bool = True,
+        command=None,
+        binds: list[str] | None = None,
+        start: bool = True,
+        user: str | None = None,
+        **host_config,
+    ):
         """``docker run [-i] [-t] [-d] [--name] [--network] [-v ...] IMAGE [COMMAND]``.
 
         ``detach=False`` records the attachments ``docker run -it`` (foreground) would.
         """
         created = self.api.create_container(
-            image, command=command, name=name, stdin_open=interactive, tty=tty, detach=detach,
-            labels=LABELS, user=user,
-            host_config=self.api.create_host_config(network_mode=network, binds=binds,
-                                                    **host_config),
+            image,
+            command=command,
+            name=name,
+            stdin_open=interactive,
+            tty=tty,
+            detach=detach,
+            labels=LABELS,
+            user=user,
+            host_config=self.api.create_host_config(
+                network_mode=network, binds=binds, **host_config
+            ),
         )
         self._containers.append(created["Id"])
         if start:
@@ -74,8 +99,9 @@ class StudentHost:
                 info.size, info.mode = len(content), 0o755
                 archive.addfile(info, io.BytesIO(content))
         context.seek(0)
-        image, _ = self.client.images.build(fileobj=context, custom_context=True, tag=tag,
-                                            labels=LABELS, rm=True, forcerm=True)
+        image, _ = self.client.images.build(
+            fileobj=context, custom_context=True, tag=tag, labels=LABELS, rm=True, forcerm=True
+        )
         self._images.append(tag)
         return image
 
@@ -105,13 +131,13 @@ class StudentHost:
 
     def remove_all(self) -> None:
         for container_id in reversed(self._containers):
-            _quietly(lambda: self.api.remove_container(container_id, force=True))
+            _quietly(self.api.remove_container, container_id, force=True)
         for network_id in self._networks:
-            _quietly(lambda: self.api.remove_network(network_id))
+            _quietly(self.api.remove_network, network_id)
         for volume in self._volumes:
-            _quietly(lambda: self.api.remove_volume(volume, force=True))
+            _quietly(self.api.remove_volume, volume, force=True)
         for image in reversed(self._images):
-            _quietly(lambda: self.api.remove_image(image, force=True))
+            _quietly(self.api.remove_image, image, force=True)
         self._containers, self._networks, self._volumes, self._images = [], [], [], []
 
 
@@ -119,15 +145,15 @@ def remove_leftovers(client: docker.DockerClient) -> None:
     """Removes what a crashed test run left: anything with TEST_LABEL."""
     label = {"label": TEST_LABEL}
     for container in client.containers.list(all=True, filters=label):
-        _quietly(lambda: container.remove(force=True))
+        _quietly(container.remove, force=True)
     for network in client.networks.list(filters=label):
         _quietly(network.remove)
     for volume in client.volumes.list(filters=label):
-        _quietly(lambda: volume.remove(force=True))
+        _quietly(volume.remove, force=True)
 
 
-def _quietly(action) -> None:
+def _quietly(action, *args, **kwargs) -> None:
     try:
-        action()
+        action(*args, **kwargs)
     except (NotFound, APIError):
         pass

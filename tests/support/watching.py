@@ -27,8 +27,13 @@ class WatchProcess:
 
     def __enter__(self) -> WatchProcess:
         self.process = subprocess.Popen(
-            [EXECUTABLE, "watch", *self.args, "--format", "json-lines"], cwd=self.cwd,
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [EXECUTABLE, "watch", *self.args, "--format", "json-lines"],
+            cwd=self.cwd,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         threading.Thread(target=self._read, daemon=True).start()
         return self
 
@@ -45,8 +50,9 @@ class WatchProcess:
                 self.updates.append(update)
                 self._arrived.notify_all()
 
-    def wait_for(self, predicate: Callable[[dict], bool], timeout: float = 20.0,
-                 after: int = 0) -> dict:
+    def wait_for(
+        self, predicate: Callable[[dict], bool], timeout: float = 20.0, after: int = 0
+    ) -> dict:
         """The first update from number ``after`` on that satisfies ``predicate``."""
         deadline = time.monotonic() + timeout
         with self._arrived:
@@ -56,10 +62,15 @@ class WatchProcess:
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0 or self.process.poll() is not None:
-                    raise AssertionError(f"no such update within {timeout:g} s; got: "
-                                         f"{[summary(u) for u in self.updates[after:]]}; "
-                                         f"stderr: {self.process.stderr.read() if self.process.poll() is not None else ''}")
+                    raise AssertionError(
+                        f"no such update within {timeout:g} s; got: "
+                        f"{[summary(u) for u in self.updates[after:]]}; "
+                        f"stderr: {self._stderr_if_ended()}"
+                    )
                 self._arrived.wait(left)
+
+    def _stderr_if_ended(self) -> str:
+        return self.process.stderr.read() if self.process.poll() is not None else ""
 
     def stop(self, signum: int = signal.SIGINT) -> tuple[int, float]:
         """Sends ``signum``; the exit code and the seconds it took to end."""

@@ -14,23 +14,43 @@ from grader.watch.watcher import Update
 
 
 def _check(check_id: str, status: Status, message: str = "as expected") -> CheckResult:
-    return CheckResult(id=check_id, title=check_id, status=status,
-                       score=1.0 if status is Status.PASSED else 0.0, max_score=1.0,
-                       message=message, hint=None if status is Status.PASSED else "do this",
-                       evidence={}, duration_s=0.0)
+    return CheckResult(
+        id=check_id,
+        title=check_id,
+        status=status,
+        score=1.0 if status is Status.PASSED else 0.0,
+        max_score=1.0,
+        message=message,
+        hint=None if status is Status.PASSED else "do this",
+        evidence={},
+        duration_s=0.0,
+    )
 
 
 def _exercise(exercise_id: str, *statuses: Status, message: str = "wrong") -> ExerciseResult:
-    checks = [_check(f"c{n}", s, message if s is not Status.PASSED else "as expected")
-              for n, s in enumerate(statuses)]
-    return ExerciseResult(id=exercise_id, title=exercise_id, checks=checks,
-                          score=sum(c.score for c in checks), max_score=float(len(checks)))
+    checks = [
+        _check(f"c{n}", s, message if s is not Status.PASSED else "as expected")
+        for n, s in enumerate(statuses)
+    ]
+    return ExerciseResult(
+        id=exercise_id,
+        title=exercise_id,
+        checks=checks,
+        score=sum(c.score for c in checks),
+        max_score=float(len(checks)),
+    )
 
 
 def _update(*results: ExerciseResult, focus=None, completed=(), triggers=()) -> Update:
-    return Update(at=0.0, triggers=list(triggers), graded=list(results),
-                  results={r.id: r for r in results}, focus=focus, completed=list(completed),
-                  engine="unix:///var/run/docker.sock")
+    return Update(
+        at=0.0,
+        triggers=list(triggers),
+        graded=list(results),
+        results={r.id: r for r in results},
+        focus=focus,
+        completed=list(completed),
+        engine="unix:///var/run/docker.sock",
+    )
 
 
 def _board_text(update: Update) -> str:
@@ -41,10 +61,13 @@ def _board_text(update: Update) -> str:
 
 
 def test_the_board_shows_scores_glyphs_and_the_next_step():
-    update = _update(_exercise("custom-bridge", Status.PASSED, Status.FAILED, Status.SKIPPED),
-                     _exercise("two-containers-ping", Status.PASSED, Status.PASSED),
-                     focus="custom-bridge", completed=["two-containers-ping"],
-                     triggers=[Trigger("event", "network create mybridge", 0.0)])
+    update = _update(
+        _exercise("custom-bridge", Status.PASSED, Status.FAILED, Status.SKIPPED),
+        _exercise("two-containers-ping", Status.PASSED, Status.PASSED),
+        focus="custom-bridge",
+        completed=["two-containers-ping"],
+        triggers=[Trigger("event", "network create mybridge", 0.0)],
+    )
 
     text = _board_text(update)
 
@@ -68,9 +91,10 @@ def test_student_text_cannot_drive_the_terminal():
 
 def test_json_lines_carry_the_graded_exercises_in_the_reports_shape():
     out = io.StringIO()
-    update = _update(_exercise("custom-bridge", Status.PASSED),
-                     triggers=[Trigger("event", "container start alpha", 12.5,
-                                       frozenset({"container"}))])
+    update = _update(
+        _exercise("custom-bridge", Status.PASSED),
+        triggers=[Trigger("event", "container start alpha", 12.5, frozenset({"container"}))],
+    )
 
     JsonLines(out)(update)
 
@@ -82,8 +106,11 @@ def test_json_lines_carry_the_graded_exercises_in_the_reports_shape():
 
 
 def test_the_graders_own_probes_and_idle_actions_trigger_nothing():
-    probe = {"Type": "container", "Action": "start",
-             "Actor": {"Attributes": {"docker-grade.probe": "abc", "name": "x"}}}
+    probe = {
+        "Type": "container",
+        "Action": "start",
+        "Actor": {"Attributes": {"docker-grade.probe": "abc", "name": "x"}},
+    }
     student = {"Type": "container", "Action": "start", "Actor": {"Attributes": {"name": "x"}}}
     exec_start = {"Type": "container", "Action": "exec_start: sh", "Actor": {"Attributes": {}}}
 

@@ -10,8 +10,13 @@ from support.cli import EXECUTABLE, all_passed
 from support.engines import ExtraEngine
 from support.watching import WatchProcess, statuses
 
-BRIDGE = ("network-exists", "network-driver", "network-subnet", "container-attached",
-          "container-detached-tty")
+BRIDGE = (
+    "network-exists",
+    "network-driver",
+    "network-subnet",
+    "container-attached",
+    "container-detached-tty",
+)
 
 
 def test_the_stream_follows_the_course_steps(student, tmp_path, docker_client):
@@ -21,8 +26,10 @@ def test_the_stream_follows_the_course_steps(student, tmp_path, docker_client):
         seen = len(watch.updates)
 
         student.network("mybridge", subnet="192.168.0.0/24")
-        step = watch.wait_for(lambda u: (statuses(u, "custom-bridge") or {}).get(
-            "network-subnet") == "passed", after=seen)
+        step = watch.wait_for(
+            lambda u: (statuses(u, "custom-bridge") or {}).get("network-subnet") == "passed",
+            after=seen,
+        )
         assert statuses(step, "custom-bridge")["container-attached"] == "failed"
         assert any(t["detail"] == "network create mybridge" for t in step["triggers"])
         seen = len(watch.updates)
@@ -52,10 +59,15 @@ def test_a_change_in_the_folder_grades_the_dockerfile_again(student, tmp_path):
 
         (tmp_path / "Dockerfile").write_text(
             "FROM node:lts-alpine AS build\nWORKDIR /app\nCOPY . /app/\n"
-            "FROM node:lts-alpine\nCOPY --from=build /app /app\nCMD [\"node\", \"index.js\"]\n")
+            'FROM node:lts-alpine\nCOPY --from=build /app /app\nCMD ["node", "index.js"]\n'
+        )
 
-        update = watch.wait_for(lambda u: (statuses(u, "node-multistage") or {}).get(
-            "dockerfile-multistage") == "passed", after=seen)
+        update = watch.wait_for(
+            lambda u: (
+                (statuses(u, "node-multistage") or {}).get("dockerfile-multistage") == "passed"
+            ),
+            after=seen,
+        )
         assert any(t["kind"] == "file" for t in update["triggers"])
 
 
@@ -76,8 +88,9 @@ def test_an_engine_that_goes_away_and_comes_back(docker_client, fixture_images, 
     engine = ExtraEngine("dg-watch").start()
     try:
         engine.load_images(docker_client)
-        with WatchProcess("custom-bridge", "--docker-host", engine.docker_host,
-                          cwd=tmp_path) as watch:
+        with WatchProcess(
+            "custom-bridge", "--docker-host", engine.docker_host, cwd=tmp_path
+        ) as watch:
             watch.wait_for(lambda u: statuses(u, "custom-bridge") is not None)
             engine.stop()
             lost = watch.wait_for(lambda u: u["engine_problem"] is not None)
@@ -87,8 +100,13 @@ def test_an_engine_that_goes_away_and_comes_back(docker_client, fixture_images, 
             client = engine.client()
             client.networks.create("mybridge", ipam=_subnet("192.168.0.0/24"))
             try:
-                back = watch.wait_for(lambda u: (statuses(u, "custom-bridge") or {}).get(
-                    "network-subnet") == "passed", after=seen, timeout=30)
+                back = watch.wait_for(
+                    lambda u: (
+                        (statuses(u, "custom-bridge") or {}).get("network-subnet") == "passed"
+                    ),
+                    after=seen,
+                    timeout=30,
+                )
             finally:
                 client.networks.get("mybridge").remove()
                 client.close()
@@ -109,8 +127,23 @@ def test_the_board_at_80_by_24_in_a_terminal(student, tmp_path):
     student.network("mybridge", subnet="192.168.0.0/16")  # the /16 mistake
     session = f"dg-watch-{tmp_path.name}"[:40]
     command = f"{EXECUTABLE} watch custom-bridge two-containers-ping --lang en"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
-                    "-c", str(tmp_path), command], check=True)
+    subprocess.run(
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-c",
+            str(tmp_path),
+            command,
+        ],
+        check=True,
+    )
     try:
         screen = _screen_once(session, lambda text: "Next" in text)
         lines = screen.splitlines()
@@ -120,8 +153,15 @@ def test_the_board_at_80_by_24_in_a_terminal(student, tmp_path):
         assert "Next: custom-bridge" in screen and "network-subnet" in screen
         assert "192.168.0.0/24" in screen  # what was expected, in the panel
         subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        _wait(lambda: subprocess.run(["tmux", "has-session", "-t", session],
-                                     capture_output=True).returncode != 0, 5)
+        _wait(
+            lambda: (
+                subprocess.run(
+                    ["tmux", "has-session", "-t", session], capture_output=True
+                ).returncode
+                != 0
+            ),
+            5,
+        )
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
 
@@ -131,8 +171,9 @@ def _screen_once(session: str, ready, timeout: float = 20.0) -> str:
 
     def captured() -> bool:
         nonlocal text
-        text = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True,
-                              text=True).stdout
+        text = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
         return ready(text)
 
     assert _wait(captured, timeout), text
