@@ -12,10 +12,10 @@ from grader.engine.client import Engine, translate_engine_errors
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.engine.snapshot import Snapshot
 from grader.i18n import Lang
+from grader.kit.context import GradingContext
 from grader.probes import ProbeRunner
 from grader.report.models import Host, Report, Student, Tool
 from grader.report.scoring import score_exercise
-from grader.runner.context import GradingContext
 from grader.runner.session import run_checks
 from grader.spec.catalog import Assignment
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:  # the grading context is built by the runner, above the kit
-    from grader.runner.context import GradingContext
+if TYPE_CHECKING:
+    from grader.kit.context import GradingContext
 
 fixture = pytest.fixture
 

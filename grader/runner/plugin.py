@@ -12,13 +12,13 @@ import logging
 import pytest
 
 from grader.i18n import t
+from grader.kit.context import GradingContext
 from grader.kit.fixtures import CONTEXT, exercise_of
 from grader.kit.plans import run_plans
 from grader.kit.verdicts import MARKER, NotApplicable, Verdict
 from grader.report.models import Status
 from grader.report.outcome import Outcome
 from grader.runner.classification import outcome_of
-from grader.runner.context import GradingContext
 
 log = logging.getLogger("docker_grade")
 

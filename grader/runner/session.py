@@ -22,9 +22,9 @@ import pytest
 from grader.errors import GraderError
 from grader.i18n import t
 from grader.kit import fixtures
+from grader.kit.context import GradingContext
 from grader.report.models import Status
 from grader.report.outcome import Outcome
-from grader.runner.context import GradingContext
 from grader.runner.plugin import GraderPlugin
 
 _INI = Path(__file__).with_name("pytest.ini")

@@ -20,10 +20,10 @@ import pytest
 from grader.engine.client import connect
 from grader.engine.snapshot import Snapshot
 from grader.i18n import t
+from grader.kit.context import GradingContext
 from grader.probes import ProbeRunner
 from grader.report.models import Status
 from grader.runner import session
-from grader.runner.context import GradingContext
 from grader.spec.catalog import Assignment
 from grader.spec.models import CheckSpec, ExerciseSpec
 from grader.spec.packs import Pack
