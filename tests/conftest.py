@@ -200,6 +200,18 @@ def _wait_for_ssh(env, timeout=20.0):
     raise RuntimeError("sshd on 127.0.0.1:2222 did not accept the test key")
 
 
+PROOF = Path("/var/log/escalation.txt")  # the course's own path: a test writes it for real
+
+
+@pytest.fixture
+def proof_file():
+    """volume-escalation's proof on this host, removed after the test unless it was there."""
+    existed = PROOF.exists()
+    yield PROOF
+    if not existed:
+        PROOF.unlink(missing_ok=True)
+
+
 # -- markers ---------------------------------------------------------------------------------
 # A test that asks for one of these needs a real engine: it is marked `engine`, so that
 # `pytest -m "not engine"` runs the rest in seconds.

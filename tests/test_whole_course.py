@@ -1,32 +1,24 @@
 """`docker-grade check` with no argument, on a host where all eight solutions are in place."""
 
+import os
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from support.cli import grade
 from support.node_app import write_project
 
-PROOF = Path("/var/log/escalation.txt")  # the course's own path: this test writes it for real
 
-
-@pytest.fixture
-def proof_file():
-    existed = PROOF.exists()
-    yield PROOF
-    if not existed:
-        PROOF.unlink(missing_ok=True)
-
-
-def all_solutions(student, node_images, folder: Path) -> None:
-    """The course, in order, as a student types it, from one folder."""
+def all_solutions(student, node_images, folder: Path, docker_host: str | None = None) -> None:
+    """The course, in order, as a student types it, from one folder (on the engine at
+    ``docker_host``, the default one when None)."""
     write_project(folder)
     student.tag(node_images["good"], "mine/node")
     app = student.container("mine/node", interactive=False, tty=False, port_bindings={8080: 8181})
     student.container("busybox")  # A and B, run -it
     student.container("busybox")
-    subprocess.run(["docker", "save", "-o", str(folder / "myimage.tar"), "mine/node"], check=True)
+    env = {**os.environ, "DOCKER_HOST": docker_host} if docker_host else None
+    save = ["docker", "save", "-o", str(folder / "myimage.tar"), "mine/node"]
+    subprocess.run(save, check=True, env=env)
     student.network("mybridge", subnet="192.168.0.0/24")
     student.container("busybox", network="mybridge")
     student.network("othernet")

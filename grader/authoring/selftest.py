@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,7 +26,6 @@ from grader.engine.container import OWN_LABELS
 from grader.grading import grade
 from grader.report.models import ExerciseResult, Status
 from grader.spec.catalog import Assignment
-from grader.spec.params import PathParam
 
 SCRIPT_TIMEOUT_S = 600  # a script that builds an image may take minutes on a slow machine
 
@@ -157,13 +156,9 @@ def _grade(
     engine: Engine, assignment: Assignment, folder: Path, probe_image: str
 ) -> ExerciseResult:
     """The exercise graded with its path params taken from ``folder`` (the student's)."""
-    params = dict(assignment.params)
-    for param in assignment.spec.params:
-        if isinstance(param, PathParam) and not Path(params[param.name]).is_absolute():
-            params[param.name] = str(folder / params[param.name])
     report = grade(
         engine=engine,
-        assignments=[replace(assignment, params=params)],
+        assignments=[assignment.in_folder(folder)],
         lang="en",
         probe_image=probe_image,
     )

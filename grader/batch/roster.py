@@ -2,9 +2,10 @@
 
 Columns: ``student_id`` and ``docker_host`` (required), ``name``, ``tls_dir`` (client
 certificates for ``tcp://`` with TLS), ``folder`` (where the student's files are: Dockerfile,
-image archive) and ``set`` (the student's own params, as ``--set`` takes them, separated by
-``;``: ``host_port=8183;subnet=192.168.7.0/24``). A malformed roster is refused before anything
-runs, with the line at fault.
+image archive; ``engine:/home/ana/course`` names a folder on the student's own host) and ``set``
+(the student's own params, as ``--set`` takes them, separated by ``;``:
+``host_port=8183;subnet=192.168.7.0/24``). A malformed roster is refused before anything runs,
+with the line at fault.
 
 >>> load_roster(Path("class.csv"))[0].docker_host          # doctest: +SKIP
 'ssh://student1@lab-01'
@@ -35,7 +36,7 @@ class RosterEntry(BaseModel):
     docker_host: str
     name: str = ""
     tls_dir: Optional[Path] = None
-    folder: Optional[Path] = None
+    folder: Optional[str] = None  # a folder here, or engine:/PATH on the student's host
     settings: tuple[str, ...] = Field(default=(), alias="set")
     line: int = Field(default=0, exclude=True)
 

@@ -22,6 +22,7 @@ from grader.batch.models import RowStatus, StudentRow
 from grader.batch.roster import RosterEntry
 from grader.errors import ExitCode
 from grader.report.models import Report
+from grader.spec.folders import ENGINE_PREFIX
 
 STOP_GRACE_S = 15.0  # how long a timed-out child has to remove its probes
 
@@ -61,7 +62,7 @@ def grade_student(entry: RosterEntry, options: BatchOptions) -> StudentRow:
         report_path = Path(scratch) / "report.json"
         code, error = _run_child(
             _command(entry, options, report_path),
-            cwd=entry.folder or Path(scratch),
+            cwd=Path(scratch),
             timeout_s=options.timeout_s,
         )
         row = dict(
@@ -103,6 +104,9 @@ def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> li
     # the class's settings first: a student's own value for the same param wins
     settings = (*options.settings, *entry.settings)
     command += [arg for setting in settings for arg in ("--set", setting)]
+    if entry.folder:  # the child runs elsewhere: a local folder is given whole
+        on_engine = entry.folder.startswith(ENGINE_PREFIX)
+        command += ["--folder", entry.folder if on_engine else str(Path(entry.folder).resolve())]
     if entry.tls_dir:
         command += ["--tls-dir", str(entry.tls_dir)]
     return command

@@ -21,6 +21,7 @@ from grader.cli.explain import explain
 from grader.cli.list import list_exercises
 from grader.cli.new import new
 from grader.cli.plugin import plugin
+from grader.cli.rescore import rescore
 from grader.cli.schema import schema
 from grader.cli.selftest import selftest
 from grader.cli.validate import validate
@@ -41,6 +42,7 @@ for command in (
     list_exercises,
     new,
     plugin,
+    rescore,
     schema,
     selftest,
     validate,

@@ -62,6 +62,15 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
     "the roster's docker_host."
 )
 @click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
+@click.option(
+    "--rescore",
+    "rescore_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    metavar="GRADES_DIR",
+    help="Grade no engine: score the reports of GRADES_DIR again with today's weights, and "
+    "write them, the gradebook and the summary to --out.",
+)
 def batch(
     *,
     exercise_packs: tuple[Path, ...],
@@ -74,6 +83,7 @@ def batch(
     lang: str | None,
     context: str | None,
     probe_image: str,
+    rescore_dir: Path | None,
 ) -> None:
     """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder,
     set])."""
@@ -94,23 +104,14 @@ def batch(
         probe_image,
         tuple(pack.resolve() for pack in exercise_packs),
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("grading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("students", total=len(entries))
-
-        def done(row: StudentRow) -> None:
+    if rescore_dir is not None:
+        rows = _rescored(entries, rescore_dir, catalog, lang)  # every report read first
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for row in rows:
             _write_report(out_dir, row)
-            progress.advance(task)
-
-        rows = grade_roster(entries, options, jobs=jobs, on_done=done)
+    else:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        rows = _graded(entries, options, jobs, out_dir)
     result = ClassResult(rows=rows, exercise_ids=[a.spec.id for a in assignments])
     write_atomically(out_dir / "gradebook.csv", gradebook_csv(result))
     write_atomically(
@@ -120,6 +121,49 @@ def batch(
     Console().print(_summary_table(result))
     graded_all = all(row.status is RowStatus.GRADED for row in rows)
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
+
+
+def _graded(entries: list[RosterEntry], options, jobs: int, out_dir: Path) -> list[StudentRow]:
+    """Every student graded on their engine, their report written as soon as it is done."""
+    with Progress(
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("students", total=len(entries))
+
+        def done(row: StudentRow) -> None:
+            _write_report(out_dir, row)
+            progress.advance(task)
+
+        return grade_roster(entries, options, jobs=jobs, on_done=done)
+
+
+def _rescored(entries: list[RosterEntry], grades: Path, catalog, lang: str) -> list[StudentRow]:
+    """Every student's stored report scored again with today's weights (no engine); one that
+    has no report there is a row that says so."""
+    from grader.report.files import reports_in
+    from grader.report.rescoring import rescore
+
+    found = reports_in(grades)
+    specs = {spec.id: spec for spec in catalog.exercises}
+    rows = []
+    for entry in entries:
+        row = {"student_id": entry.student_id, "name": entry.name, "docker_host": entry.docker_host}
+        if entry.student_id not in found:
+            reason = f"no report {entry.student_id}.json in {grades}"
+            rows.append(StudentRow(**row, status=RowStatus.UNGRADABLE, reason=reason))
+            continue
+        path, report = found[entry.student_id]
+        rows.append(
+            StudentRow(
+                **row, status=RowStatus.GRADED, report=rescore(report, specs, lang, str(path))
+            )
+        )
+    return rows
 
 
 def _check_student_settings(

@@ -8,6 +8,7 @@ from grader.cli.completion import complete_exercises, complete_settings
 from grader.cli.options import (
     engine_options,
     exercises_option,
+    folder_option,
     format_option,
     lang_option,
     resolve_lang,
@@ -19,6 +20,7 @@ from grader.errors import ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
 from grader.exporters.text import Detail, TextExporter
 from grader.spec import Catalog
+from grader.spec.folders import StudentFolder
 
 
 @click.command()
@@ -50,6 +52,7 @@ from grader.spec import Catalog
 @lang_option
 @exercises_option
 @engine_options
+@folder_option
 @click.option(
     "--probe-image",
     default=DEFAULT_PROBE_IMAGE,
@@ -72,6 +75,7 @@ def check(
     tls_dir: Path | None,
     engine_timeout: float,
     probe_image: str,
+    folder: str | None,
 ) -> None:
     """Grade EXERCISES (all of them when none is named) on the Docker engine.
 
@@ -82,6 +86,7 @@ def check(
     lang = resolve_lang(lang)
     exporter = _exporter(output_format, _detail(verbose, quiet), output)
     assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
+    student_folder = StudentFolder.parse(folder) if folder else None
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
     from grader.engine.client import connect
     from grader.grading import grade
@@ -94,6 +99,7 @@ def check(
             lang=lang,
             student_id=student_id,
             probe_image=probe_image,
+            folder=student_folder,
         )
     finally:
         engine.close()

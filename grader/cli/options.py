@@ -41,6 +41,16 @@ exercises_option = click.option(
 )
 
 
+folder_option = click.option(
+    "--folder",
+    default=None,
+    metavar="DIR",
+    help="The student's folder, where the files an exercise reads are (Dockerfile, "
+    "myimage.tar, nginx/): a folder here, or engine:/PATH on the engine's host "
+    "[default: the current folder].",
+)
+
+
 def resolve_lang(lang: str | None) -> str:
     return lang or lang_from_environment()
 

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
 import click
 
-from grader.cli.options import engine_options, exercises_option, lang_option, resolve_lang
+from grader.cli.options import (
+    engine_options,
+    exercises_option,
+    folder_option,
+    lang_option,
+    resolve_lang,
+)
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec import Catalog
+from grader.spec.folders import StudentFolder
 
 
 @click.command()
@@ -30,6 +38,7 @@ from grader.spec import Catalog
 @lang_option
 @exercises_option
 @engine_options
+@folder_option
 @click.option(
     "--probe-image",
     default=DEFAULT_PROBE_IMAGE,
@@ -48,6 +57,7 @@ def watch(
     tls_dir: Path | None,
     engine_timeout: float,
     probe_image: str,
+    folder: str | None,
 ) -> None:
     """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
 
@@ -56,11 +66,14 @@ def watch(
     """
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
     from grader.engine.client import connect
+    from grader.grading import grade
     from grader.watch.views import Board, JsonLines
     from grader.watch.watcher import Watcher
 
     lang = resolve_lang(lang)
     assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
+    student_folder = StudentFolder.parse(folder) if folder else None
+    local = Path(student_folder.path) if student_folder and not student_folder.on_engine else None
     watcher = Watcher(
         connect=lambda: connect(
             docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir
@@ -68,7 +81,10 @@ def watch(
         assignments=assignments,
         lang=lang,
         probe_image=probe_image,
-        folders=_folders(assignments),
+        # A folder on the engine's host is read again at each grading; its changes are seen
+        # when the engine's are, or at the retry of an incomplete exercise.
+        folders=_folders([a.in_folder(local) if local else a for a in assignments], local),
+        grade_exercises=functools.partial(grade, folder=student_folder),
     )
     stop = threading.Event()
     try:
@@ -81,9 +97,10 @@ def watch(
         stop.set()
 
 
-def _folders(assignments) -> list[Path]:
-    """This folder, and the folders of the files the exercises read when they lie elsewhere."""
-    folders = {Path.cwd().resolve()}
+def _folders(assignments, student_folder: Path | None) -> list[Path]:
+    """The student's folder, and the folders of the files the exercises read when they lie
+    elsewhere."""
+    folders = {(student_folder or Path.cwd()).resolve()}
     for assignment in assignments:
         for name in ("context", "archive"):
             value = assignment.params.get(name)

@@ -20,9 +20,10 @@ from grader.probes.kinds import (
     write_attempt,
     write_attempt_in_copy,
 )
-from grader.probes.runner import ProbeRunner, ProbeUnavailable
+from grader.probes.runner import FolderUnavailable, ProbeRunner, ProbeUnavailable
 
 __all__ = [
+    "FolderUnavailable",
     "HttpAnswer",
     "Probe",
     "ProbeResult",

@@ -23,6 +23,7 @@ import requests
 from docker.errors import APIError, NotFound
 from docker.types import Mount
 
+from grader.artifacts.folders import FolderTooLarge, extract_folder
 from grader.engine.client import Engine
 from grader.engine.container import PROBE_LABEL
 from grader.engine.files import read_file
@@ -39,6 +40,13 @@ STALE_AFTER_S = 600
 
 class ProbeUnavailable(Exception):
     """The probe image is not on the engine: no behavioural check can be decided."""
+
+
+class FolderUnavailable(Exception):
+    """A folder of the engine's host that cannot be read; the message says why."""
+
+
+_FOLDER = "/docker-grade-student"
 
 
 class ProbeRunner:
@@ -115,6 +123,32 @@ class ProbeRunner:
         try:
             found = read_file(self.api, container_id, path)
             return found.content if found else None
+        finally:
+            self._remove(container_id)
+
+    def copy_host_folder(self, source: str, into: Path) -> int:
+        """Copies the engine host's folder ``source`` to ``into``, through a labelled container
+        that mounts it read-only the way ``--mount`` does (a missing folder is refused, never
+        created), is never started, and is removed. Returns the number of files copied;
+        raises FolderUnavailable with the reason."""
+        host_config = self.api.create_host_config(
+            mounts=[Mount(_FOLDER, source, type="bind", read_only=True)],
+            userns_mode="host" if self.userns_remap else None,
+        )
+        try:
+            container_id = self.api.create_container(
+                self.image_id, command=["true"], labels=self._labels(), host_config=host_config
+            )["Id"]
+        except APIError as error:
+            raise FolderUnavailable(
+                f"engine:{source}: no such folder on the engine's host "
+                f"({error.explanation or error})"
+            ) from None
+        try:
+            stream, _ = self.api.get_archive(container_id, _FOLDER)
+            return extract_folder(stream, into)
+        except (APIError, FolderTooLarge, tarfile.TarError) as error:
+            raise FolderUnavailable(f"engine:{source} could not be read: {error}") from None
         finally:
             self._remove(container_id)
 

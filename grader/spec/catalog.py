@@ -5,7 +5,7 @@ others are graded."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from grader.errors import SpecError, UsageError
 from grader.spec.loader import load_exercise
 from grader.spec.models import ExerciseSpec
 from grader.spec.packs import Pack, packs
+from grader.spec.params import PathParam
 
 log = logging.getLogger("docker_grade")
 
@@ -28,6 +29,20 @@ class Assignment:
     @property
     def check_module(self) -> Path:
         return self.pack.check_module(self.spec.id)
+
+    def in_folder(self, folder: Path) -> Assignment:
+        """The same assignment with its relative ``path`` params read from ``folder`` (the
+        student's), not from the current folder."""
+        params = dict(self.params)
+        for param in self.spec.params:
+            value = params.get(param.name)
+            if (
+                isinstance(param, PathParam)
+                and value
+                and not Path(value).expanduser().is_absolute()
+            ):
+                params[param.name] = str(folder / value)
+        return replace(self, params=params)
 
 
 @dataclass
