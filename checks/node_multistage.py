@@ -19,6 +19,7 @@ from grader.kit import (
     check,
     expect,
     fail,
+    first_log_line,
     fixture,
     http_answer,
     http_get,
@@ -292,26 +293,14 @@ def check_logs_readable(container, snapshot, verdict):
 
 def _first_log_line(snapshot: Snapshot, container: Container) -> str | None:
     """The first line the app wrote before grading began (the grader's own request must not
-    count), read as a stream that stops there: a log may be large."""
+    count)."""
     try:
-        stream = snapshot.engine.api.logs(
-            container.id,
-            stdout=True,
-            stderr=True,
-            stream=True,
-            follow=False,  # docker-py follows streams by default
-            until=snapshot.taken_at.timestamp(),
-        )  # a float: a
-        # datetime would be cut to the second by docker-py
-        for chunk in stream:
-            lines = [line for line in chunk.decode("utf-8", "replace").splitlines() if line.strip()]
-            if lines:
-                stream.close()
-                return lines[0][:200]
+        return first_log_line(
+            snapshot.engine.api, container.id, until=snapshot.taken_at.timestamp()
+        )
     except APIError as error:
         raise Undecided(
             t("its logs cannot be read: {e}", "son journal est illisible : {e}").format(
                 e=error.explanation or error
             )
         ) from None
-    return None

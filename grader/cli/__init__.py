@@ -18,6 +18,7 @@ from grader import __version__
 from grader.cli.batch import batch
 from grader.cli.check import check
 from grader.cli.explain import explain
+from grader.cli.gradebook import gradebook
 from grader.cli.list import list_exercises
 from grader.cli.new import new
 from grader.cli.plugin import plugin
@@ -39,6 +40,7 @@ for command in (
     batch,
     check,
     explain,
+    gradebook,
     list_exercises,
     new,
     plugin,

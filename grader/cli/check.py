@@ -16,7 +16,7 @@ from grader.cli.options import (
 from grader.cli.output import write_output
 from grader.cli.terminal import colour_allowed, output_width
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
-from grader.errors import ExitCode, UsageError
+from grader.errors import EngineError, ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
 from grader.exporters.text import Detail, TextExporter
 from grader.spec import Catalog
@@ -91,24 +91,36 @@ def check(
     from grader.engine.client import connect
     from grader.grading import grade
 
-    engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
     try:
-        report = grade(
-            engine=engine,
-            assignments=assignments,
-            lang=lang,
-            student_id=student_id,
-            probe_image=probe_image,
-            folder=student_folder,
-        )
-    finally:
-        engine.close()
+        engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
+        try:
+            report = grade(
+                engine=engine,
+                assignments=assignments,
+                lang=lang,
+                student_id=student_id,
+                probe_image=probe_image,
+                folder=student_folder,
+            )
+        finally:
+            engine.close()
+    except EngineError as error:
+        _write_ungradable(exporter, output, error.message, lang)
+        raise
     write_output(
         output, lambda color: exporter.render(report, lang=lang, color=color and colour_allowed())
     )
     raise click.exceptions.Exit(
         ExitCode.ALL_PASSED if report.all_passed else ExitCode.NOT_ALL_PASSED
     )
+
+
+def _write_ungradable(exporter: Exporter, output: str, reason: str, lang: str) -> None:
+    """A format that can say "not graded" says it (PrairieLearn then charges no attempt),
+    rather than leaving no file; the run still ends with the engine's error and code."""
+    text = exporter.ungradable(reason, lang=lang)
+    if text is not None:
+        write_output(output, lambda color: text)
 
 
 def _detail(verbose: bool, quiet: bool) -> Detail:

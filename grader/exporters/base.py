@@ -13,3 +13,8 @@ class Exporter:
 
     def render(self, report: Report, *, lang: Lang, color: bool = False) -> str:
         raise NotImplementedError
+
+    def ungradable(self, reason: str, *, lang: Lang) -> str | None:
+        """What to write when no grading could take place (the engine could not be used), for
+        a format whose platform tells that apart from a zero; None: write nothing."""
+        return None

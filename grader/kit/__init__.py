@@ -41,6 +41,7 @@ from grader.artifacts.student_files import NotARegularFile, read_text
 from grader.engine.container import Container, Endpoint, Mount
 from grader.engine.files import FileRead, read_file
 from grader.engine.image import Image
+from grader.engine.logs import first_line as first_log_line
 from grader.engine.network import Network
 from grader.engine.podman import (
     DEFAULT_PIDS_LIMIT,
@@ -171,6 +172,7 @@ __all__ = [
     "HOST",
     "LOOPBACK",
     # files: in a container (Engine API), and in the student's folder
+    "first_log_line",
     "FileRead",
     "read_file",
     "read_text",

@@ -32,11 +32,19 @@ def read_report(path: Path) -> Report:
 
 
 def reports_in(folder: Path) -> dict[str, tuple[Path, Report]]:
-    """Every report of a grades folder, by the student id it names."""
+    """Every report of a grades folder (``batch --out``), by the student it names: each must
+    name one, and only one report per student."""
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder of reports")
-    found = {}
+        raise UsageError(f"{folder}: no such folder (the --out folder of docker-grade batch)")
+    found: dict[str, tuple[Path, Report]] = {}
     for path in sorted(folder.glob("*.json")):
+        if path.name.startswith("."):  # a file being written, or not ours
+            continue
         report = read_report(path)
-        found[report.student.id or path.stem] = (path, report)
+        student = report.student.id
+        if not student:
+            raise UsageError(f"{path}: the report names no student (grade with --student)")
+        if student in found:
+            raise UsageError(f"{path}: student {student!r} already graded in {found[student][0]}")
+        found[student] = (path, report)
     return found
