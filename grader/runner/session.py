@@ -87,7 +87,11 @@ def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
 def _common_folder(modules: list[str]) -> str:
     """The rootdir: a folder holding every module (packs may live anywhere), so that each one
     has a node id of its own."""
-    return os.path.commonpath([str(Path(module).resolve().parent) for module in modules])
+    folders = [str(Path(module).resolve().parent) for module in modules]
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:  # on two Windows drives: no common folder
+        return folders[0]
 
 
 def _forget_modules(paths: list[str]) -> None:
