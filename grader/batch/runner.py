@@ -1,19 +1,22 @@
-"""Grades each student of a roster in a child ``docker-grade check`` process, concurrently.
+"""Grades the students of a roster concurrently, in warm worker processes.
 
-A child process per student gives each its own engine connection, its own pytest run (pytest
-is not thread-safe) and a time limit that can be enforced: past it the child is asked to stop
-(SIGTERM, so that it removes its probe containers), then killed.
+Each of ``jobs`` workers (grader.batch.worker) grades students one after another, each with
+its own engine connection, its own pytest run (pytest is not thread-safe: one per process) and
+its own report, exactly as a lone ``docker-grade check`` (the same command runs). A student
+past the time limit is stopped alone: their worker is asked to stop (SIGTERM, so that it
+removes its probe containers), then killed, and a fresh worker takes the next student.
 """
 
 from __future__ import annotations
 
 import json
+import queue
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,7 +27,7 @@ from grader.errors import ExitCode
 from grader.report.models import Report
 from grader.spec.folders import ENGINE_PREFIX
 
-STOP_GRACE_S = 15.0  # how long a timed-out child has to remove its probes
+STOP_GRACE_S = 15.0  # how long a stopped worker has to remove its probes
 
 
 @dataclass(frozen=True)
@@ -46,24 +49,57 @@ def grade_roster(
 ) -> list[StudentRow]:
     """Every entry graded (or found ungradable), in roster order; ``on_done`` is called as each
     one finishes."""
+    todo: queue.Queue[RosterEntry] = queue.Queue()
+    for entry in entries:
+        todo.put(entry)
     rows: dict[str, StudentRow] = {}
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="student") as pool:
-        futures = {pool.submit(grade_student, entry, options): entry for entry in entries}
-        for future in as_completed(futures):
-            row = future.result()
-            rows[row.student_id] = row
-            on_done(row)
+    workers: list[Worker] = []
+    lock = threading.Lock()
+
+    def serve() -> None:
+        worker: Worker | None = None
+        try:
+            while True:
+                try:
+                    entry = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if worker is None or not worker.alive:
+                    worker = Worker()
+                    with lock:
+                        workers.append(worker)
+                row = grade_student(worker, entry, options)
+                with lock:
+                    rows[row.student_id] = row
+                    on_done(row)
+        finally:
+            if worker:
+                worker.close()
+
+    threads = [
+        threading.Thread(target=serve, name=f"worker-{n}", daemon=True)
+        for n in range(min(jobs, len(entries)))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt:  # Ctrl-C: every worker removes its probes before we go
+        with lock:
+            running = list(workers)
+        for worker in running:
+            worker.stop()
+        raise
     return [rows[entry.student_id] for entry in entries]
 
 
-def grade_student(entry: RosterEntry, options: BatchOptions) -> StudentRow:
+def grade_student(worker: Worker, entry: RosterEntry, options: BatchOptions) -> StudentRow:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="docker-grade-") as scratch:
         report_path = Path(scratch) / "report.json"
-        code, error = _run_child(
-            _command(entry, options, report_path),
-            cwd=Path(scratch),
-            timeout_s=options.timeout_s,
+        code, error = worker.grade(
+            _arguments(entry, options, report_path), cwd=Path(scratch), timeout_s=options.timeout_s
         )
         row = dict(
             student_id=entry.student_id,
@@ -77,14 +113,9 @@ def grade_student(entry: RosterEntry, options: BatchOptions) -> StudentRow:
     return StudentRow(**row, status=RowStatus.UNGRADABLE, reason=error)
 
 
-def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> list[str]:
-    # -P (-I before 3.11): the student's folder, our cwd, must not shadow our modules.
-    isolation = "-P" if sys.version_info >= (3, 11) else "-I"
-    command = [
-        sys.executable,
-        isolation,
-        "-m",
-        "grader",
+def _arguments(entry: RosterEntry, options: BatchOptions, report_path: Path) -> list[str]:
+    """The ``docker-grade`` command line that grades this student."""
+    arguments = [
         "check",
         *options.exercises,
         "--format",
@@ -100,41 +131,76 @@ def _command(entry: RosterEntry, options: BatchOptions, report_path: Path) -> li
         "--probe-image",
         options.probe_image,
     ]
-    command += [arg for pack in options.exercise_packs for arg in ("--exercises", str(pack))]
+    arguments += [arg for pack in options.exercise_packs for arg in ("--exercises", str(pack))]
     # the class's settings first: a student's own value for the same param wins
     settings = (*options.settings, *entry.settings)
-    command += [arg for setting in settings for arg in ("--set", setting)]
-    if entry.folder:  # the child runs elsewhere: a local folder is given whole
+    arguments += [arg for setting in settings for arg in ("--set", setting)]
+    if entry.folder:  # the worker runs elsewhere: a local folder is given whole
         on_engine = entry.folder.startswith(ENGINE_PREFIX)
-        command += ["--folder", entry.folder if on_engine else str(Path(entry.folder).resolve())]
+        arguments += ["--folder", entry.folder if on_engine else str(Path(entry.folder).resolve())]
     if entry.tls_dir:
-        command += ["--tls-dir", str(entry.tls_dir)]
-    return command
+        arguments += ["--tls-dir", str(entry.tls_dir)]
+    return arguments
 
 
-def _run_child(command: list[str], *, cwd: Path, timeout_s: float) -> tuple[int | None, str]:
-    """The child's exit code and its one-line reason (stderr), or None and why on a timeout."""
-    child = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        _, stderr = child.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        _stop(child)
-        return None, f"grading took longer than {timeout_s:g} s"
-    return child.returncode, _reason(stderr, child.returncode)
+class Worker:
+    """One warm grading process, and the thread that reads its replies."""
 
+    def __init__(self) -> None:
+        # -P (-I before 3.11): a student's folder, the cwd of a grading, must not shadow our
+        # modules.
+        isolation = "-P" if sys.version_info >= (3, 11) else "-I"
+        self.process = subprocess.Popen(
+            [sys.executable, isolation, "-m", "grader.batch.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.replies: queue.Queue[dict | None] = queue.Queue()
+        threading.Thread(target=self._read, name="worker-replies", daemon=True).start()
 
-def _stop(child: subprocess.Popen) -> None:
-    child.send_signal(signal.SIGTERM)
-    try:
-        child.communicate(timeout=STOP_GRACE_S)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.communicate()
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
+    def grade(self, arguments: list[str], *, cwd: Path, timeout_s: float) -> tuple[int | None, str]:
+        """The command's exit code and its one-line reason, or None and why when the time ran
+        out (the worker is then stopped) or the worker died."""
+        try:
+            self.process.stdin.write(json.dumps({"args": arguments, "cwd": str(cwd)}) + "\n")
+            self.process.stdin.flush()
+            reply = self.replies.get(timeout=timeout_s)
+        except queue.Empty:
+            self.stop()
+            return None, f"grading took longer than {timeout_s:g} s"
+        except OSError:  # the worker is gone: its stdin is closed
+            reply = None
+        if reply is None:
+            self.stop()
+            return None, f"the grading process ended unexpectedly (exit {self.process.poll()})"
+        code, message = reply["code"], reply["message"]
+        return code, message or f"docker-grade exited with code {code}"
 
-def _reason(stderr: str, code: int) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    text = lines[-1] if lines else f"docker-grade exited with code {code}"
-    return text.removeprefix("docker-grade: ")
+    def close(self) -> None:
+        """Ends the worker once it is idle (stdin closed); stops it if it does not end."""
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=STOP_GRACE_S)
+        except (OSError, subprocess.TimeoutExpired):
+            self.stop()
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.replies.put(json.loads(line))
+        self.replies.put(None)  # the worker ended

@@ -62,22 +62,29 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     # Warnings (probes left by a killed grader...) go to stderr as one line each.
     logging.basicConfig(format="docker-grade: %(message)s", level=logging.WARNING)
+    code, message = run()
+    if message:
+        abort(message, code)
+    sys.exit(code)
+
+
+def run(args: list[str] | None = None) -> tuple[int, str | None]:
+    """Runs one command line (``sys.argv`` when None): its exit code, and the one line to show
+    when it failed. Every error is caught here, once; batch's warm workers call it too."""
     try:
         # Outside standalone mode, click returns a command's exit code instead of exiting.
-        code = docker_grade.main(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else ExitCode.ALL_PASSED)
+        code = docker_grade.main(args, standalone_mode=False)
+        return (code if isinstance(code, int) else ExitCode.ALL_PASSED), None
     except click.ClickException as error:
         error.show()
-        sys.exit(ExitCode.USAGE)
-    except click.Abort:
-        abort("interrupted", ExitCode.INTERRUPTED)
-    except KeyboardInterrupt:
-        abort("interrupted", ExitCode.INTERRUPTED)
+        return ExitCode.USAGE, None
+    except (click.Abort, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED, "interrupted"
     except GraderError as error:
-        abort(error.message, error.code)
+        return error.code, error.message
     except Exception as error:  # a bug: say so in one line, with what to report
-        abort(
-            f"internal error: {type(error).__name__}: {error} (please report it)", ExitCode.INTERNAL
+        return ExitCode.INTERNAL, (
+            f"internal error: {type(error).__name__}: {error} (please report it)"
         )
 
 

@@ -32,12 +32,22 @@ class HostInfo:
     product: str = "docker"  # or "podman" behind its Docker API (grader.engine.podman)
 
 
+SSH_PARALLEL_CALLS = 3
+
+
 @dataclass
 class Engine:
     api: docker.APIClient
     host: HostInfo
     endpoint: Endpoint
     userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
+
+    @property
+    def parallel_calls(self) -> int:
+        """How many Engine API calls may be under way at once. Over ssh:// each is an ssh
+        session of its own, and sshd drops new sessions past its MaxStartups (10 by default):
+        a few at a time, so a student's host never sees a burst it refuses."""
+        return SSH_PARALLEL_CALLS if self.host.docker_host.startswith("ssh://") else 8
 
     def close(self) -> None:
         self.api.close()

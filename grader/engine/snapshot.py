@@ -45,7 +45,7 @@ class Snapshot:
             for s in summaries
             if not any(label in (s.get("Labels") or {}) for label in OWN_LABELS)
         ]
-        with ThreadPoolExecutor(INSPECT_WORKERS) as pool:
+        with ThreadPoolExecutor(min(INSPECT_WORKERS, engine.parallel_calls)) as pool:
             inspected = list(pool.map(lambda cid: _inspect_or_none(api, cid), ids))
         containers = [Container.from_inspect(data) for data in inspected if data]
         containers.sort(key=lambda c: c.created, reverse=True)

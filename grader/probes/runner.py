@@ -55,6 +55,8 @@ class ProbeRunner:
         self.userns_remap = engine.userns_remap
         self.image = image
         self.run_id = uuid.uuid4().hex[:12]
+        # each probe makes its own API calls, beside the checks' (the main thread's)
+        workers = min(workers, max(1, engine.parallel_calls - 1))
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="probe")
         self._futures: dict[Probe, Future] = {}
         self._lock = threading.Lock()

@@ -147,6 +147,41 @@ def test_a_host_that_hangs_is_cut_at_the_time_limit(tmp_path):
     assert row["status"] == "ungradable: grading took longer than 2 s"
 
 
+def test_a_student_who_hangs_is_stopped_alone_and_the_next_one_graded(
+    students, class_engines, tmp_path
+):
+    """One worker (--jobs 1): the hanging student's worker is stopped and replaced, and the
+    next student is graded exactly as a lone check grades them."""
+    partial_solution(students[0])
+    with silent_engine(tmp_path / "silent.sock") as url:
+        roster = write_roster(
+            tmp_path / "roster.csv",
+            [("gus", "", url), ("ida", "", class_engines[0].docker_host)],
+        )
+        run = docker_grade(
+            "batch",
+            str(roster),
+            "custom-bridge",
+            "--out",
+            str(tmp_path / "out"),
+            "--timeout",
+            "3",
+            "--jobs",
+            "1",
+        )
+    gus, ida = read_gradebook(tmp_path / "out")
+    assert run.exit_code == 3
+    assert gus["status"] == "ungradable: grading took longer than 3 s"
+    assert (ida["status"], ida["custom-bridge"]) == ("graded", "3")
+    lone = docker_grade(
+        "check", "custom-bridge", "--docker-host", class_engines[0].docker_host, "--format", "json"
+    )
+    batch_report = json.loads((tmp_path / "out" / "ida.json").read_text())
+    assert [
+        (c["id"], c["status"], c["message"]) for c in batch_report["exercises"][0]["checks"]
+    ] == [(c["id"], c["status"], c["message"]) for c in lone.report["exercises"][0]["checks"]]
+
+
 def test_ctrl_c_leaves_no_half_written_file_and_no_probe(students, class_engines, tmp_path):
     full_solution(students[0], tmp_path)
     out = tmp_path / "out"
