@@ -17,8 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from batch.test_batch import full_solution, partial_solution  # class_hosts puts tests/ on the path
-from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
+sys.path[:0] = [
+    str(Path(__file__).resolve().parent),
+    str(Path(__file__).resolve().parent.parent / "tests"),
+]
+
+from batch.test_batch import full_solution, partial_solution  # noqa: E402
+from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster  # noqa: E402
 
 
 def main() -> int:

@@ -22,8 +22,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import docker  # noqa: E402
-from conftest import LYING_PING_IMAGES, _load_image_builder  # noqa: E402,F401
-from test_whole_course import PROOF, all_solutions  # noqa: E402
+from conftest import LYING_PING_IMAGES, PROOF, _load_image_builder  # noqa: E402,F401
+from test_whole_course import all_solutions  # noqa: E402
 
 from support.node_app import APP_FILES, FIXED_DOCKERFILE  # noqa: E402
 from support.student import StudentHost  # noqa: E402

@@ -20,8 +20,13 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from batch.test_batch import full_solution  # class_hosts puts tests/ on the path
-from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster
+sys.path[:0] = [
+    str(Path(__file__).resolve().parent),
+    str(Path(__file__).resolve().parent.parent / "tests"),
+]
+
+from batch.test_batch import full_solution  # noqa: E402
+from class_hosts import EXERCISES, batch_executable, class_hosts, write_roster  # noqa: E402
 
 
 def main() -> int:
