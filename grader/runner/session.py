@@ -28,6 +28,32 @@ from grader.report.outcome import Outcome
 from grader.runner.plugin import GraderPlugin
 
 _INI = Path(__file__).with_name("pytest.ini")
+# pytest's plugins a grading never uses: each costs its registration at every run, and
+# unraisableexception and threadexception run the garbage collector twice at the end of each.
+_UNUSED_PLUGINS = [
+    arg
+    for plugin in (
+        "cacheprovider",
+        "unraisableexception",
+        "threadexception",
+        "junitxml",
+        "pastebin",
+        "doctest",
+        "stepwise",
+        "setuponly",
+        "setupplan",
+        "legacypath",
+        "tmpdir",
+        "recwarn",
+        "debugging",
+        "unittest",
+        "faulthandler",
+        "logging",
+        "warnings",
+        "subtests",
+    )
+    for arg in ("-p", f"no:{plugin}")
+]
 _STUDENT_VARIABLES = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG")
 
 
@@ -66,15 +92,15 @@ def run_pytest(modules: list[str], plugins: list, *extra_args: str) -> int:
         "--rootdir",
         _common_folder(modules),
         "--noconftest",
-        "-p",
-        "no:cacheprovider",
         "--import-mode=importlib",
         "--assert=plain",
         "--capture=sys",
+        "--tb=no",  # a failed check is an outcome, not a traceback to format
         "-q",
         "-W",
         "ignore",
         "--continue-on-collection-errors",
+        *_UNUSED_PLUGINS,
         *extra_args,
     ]
     try:
@@ -97,11 +123,11 @@ def _common_folder(modules: list[str]) -> str:
 def _forget_modules(paths: list[str]) -> None:
     """pytest (importlib mode) reuses a module already in ``sys.modules`` under the same name,
     even from another file: a later run in this process (watch, validate, another pack's
-    ``vol.py``) must import the file as it is then."""
-    wanted = {str(Path(path).resolve()) for path in paths}
+    ``vol.py``) must import the file as it is then. pytest names a module's ``__file__`` as it
+    was given: compared as strings, without resolving every module's path."""
+    wanted = {str(Path(path)) for path in paths} | {str(Path(path).resolve()) for path in paths}
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file and str(Path(file).resolve()) in wanted:
+        if getattr(module, "__file__", None) in wanted:
             del sys.modules[name]
 
 
