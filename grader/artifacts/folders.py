@@ -47,6 +47,8 @@ def extract_folder(chunks: Iterable[bytes], into: Path, *, limit: int = MAX_FOLD
             if relative is None:
                 continue
             target = into.joinpath(*relative.parts)
+            if into.resolve() not in target.resolve().parents:
+                continue  # whatever the platform makes of the name, never outside
             if member.isdir():
                 target.mkdir(parents=True, exist_ok=True)
             elif member.isfile():
@@ -62,14 +64,18 @@ def extract_folder(chunks: Iterable[bytes], into: Path, *, limit: int = MAX_FOLD
 
 
 def _inside(name: str) -> PurePosixPath | None:
-    """The member's path below the archived folder, or None for the folder itself and any name
+    r"""The member's path below the archived folder, or None for the folder itself and any name
     that is absolute or climbs out.
 
     >>> _inside("course/nginx/index.html"), _inside("course"), _inside("course/../etc/passwd")
     (PurePosixPath('nginx/index.html'), None, None)
+    >>> _inside("course/..\\..\\x"), _inside("course/C:\\x")
+    (None, None)
     """
     parts = PurePosixPath(name).parts
     if not parts or parts[0] == "/" or ".." in parts:
+        return None
+    if any("\\" in part or ":" in part for part in parts):  # a Windows path in one name
         return None
     relative = PurePosixPath(*parts[1:]) if len(parts) > 1 else None
     return relative

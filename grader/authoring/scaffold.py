@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from grader.errors import UsageError
+from grader.spec.models import taken_module_name
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _TEMPLATES = {  # template -> where it goes, under the pack folder
@@ -27,6 +28,11 @@ def new_exercise(exercise_id: str, folder: Path, number: int) -> list[Path]:
         raise UsageError(
             f"{exercise_id!r} is not an exercise id: lowercase letters and digits, "
             "words joined by '-' (e.g. notes-volume)"
+        )
+    if taken_module_name(exercise_id):
+        raise UsageError(
+            f"{exercise_id!r} is the name of a Python module: its check module "
+            f"would not be imported (choose another id, e.g. {exercise_id}-lab)"
         )
     values = {"id": exercise_id, "module": exercise_id.replace("-", "_"), "number": number}
     targets = {template: folder / place.format(**values) for template, place in _TEMPLATES.items()}

@@ -88,8 +88,9 @@ def _exercise_trials(engine: Engine, assignment: Assignment, probe_image: str) -
             result.score < result.max_score,
             "" if result.score < result.max_score else "full marks with nothing done",
         )
-        for script in [reference, *mistakes(pack, spec.id)]:
-            yield _trial(engine, assignment, script, Path(scratch) / script.name, probe_image)
+        for number, script in enumerate([reference, *mistakes(pack, spec.id)]):
+            folder = Path(scratch) / f"{number:02d}-{script.name}"  # names may repeat
+            yield _trial(engine, assignment, script, folder, probe_image)
 
 
 def _trial(
@@ -132,6 +133,7 @@ def _run(script: Script, folder: Path, engine: Engine, assignment: Assignment) -
         **os.environ,
         "DOCKER_HOST": engine.host.docker_host,
         "DG_SOLUTIONS": str(assignment.pack.root / "solutions"),
+        **_tls_environment(engine),
     }
     env.pop("DOCKER_CONTEXT", None)  # DOCKER_HOST names the engine; a context would conflict
     try:
@@ -150,6 +152,15 @@ def _run(script: Script, folder: Path, engine: Engine, assignment: Assignment) -
         last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
         return f"{script.path.name} exited with {done.returncode}: {last[0]}"
     return None
+
+
+def _tls_environment(engine: Engine) -> dict[str, str]:
+    """What the docker CLI needs to reach a TLS engine the way the grader does."""
+    tls = engine.endpoint.tls
+    if tls is None or not getattr(tls, "cert", None):
+        return {}
+    folder = str(Path(tls.cert[0]).parent)
+    return {"DOCKER_TLS_VERIFY": "1" if tls.verify else "", "DOCKER_CERT_PATH": folder}
 
 
 def _grade(
@@ -175,7 +186,7 @@ class _Objects:
     networks: set[str]
     volumes: set[str]
     images: set[str]
-    tags: set[str]
+    tags: dict[str, str]  # tag -> image id
 
 
 def _objects(engine: Engine) -> _Objects:
@@ -186,7 +197,12 @@ def _objects(engine: Engine) -> _Objects:
         networks={n["Id"] for n in api.networks()},
         volumes={v["Name"] for v in (api.volumes().get("Volumes") or [])},
         images={i["Id"] for i in images},
-        tags={tag for i in images for tag in (i.get("RepoTags") or []) if tag != "<none>:<none>"},
+        tags={
+            tag: i["Id"]
+            for i in images
+            for tag in (i.get("RepoTags") or [])
+            if tag != "<none>:<none>"
+        },
     )
 
 
@@ -200,10 +216,14 @@ def _remove_new(engine: Engine, before: _Objects) -> None:
         _quietly(api.remove_network, network)
     for volume in now.volumes - before.volumes:
         _quietly(api.remove_volume, volume, force=True)
-    for tag in now.tags - before.tags:
+    for tag in now.tags.keys() - before.tags.keys():
         _quietly(api.remove_image, tag, noprune=True)
     for image in now.images - before.images:
         _quietly(api.remove_image, image, force=True)
+    for tag, image in before.tags.items():  # a tag the script moved goes back where it was
+        if now.tags.get(tag) != image:
+            repository, _, name = tag.rpartition(":")
+            _quietly(api.tag, image, repository, name)
 
 
 def _quietly(action: Callable[..., object], *args, **kwargs) -> None:

@@ -32,14 +32,12 @@ class Script:
     expected: dict[str, Status]  # check id -> status; empty for the solution (all passed)
     lines: dict[str, int]  # check id -> the header line that names it
 
-    @property
-    def is_solution(self) -> bool:
-        return self.name == "solution"
+    is_solution: bool = False
 
 
 def solution(pack: Pack, exercise_id: str) -> Script | None:
     path = pack.solution_dir(exercise_id) / "solution.sh"
-    return Script("solution", path, {}, {}) if path.is_file() else None
+    return Script("solution", path, {}, {}, is_solution=True) if path.is_file() else None
 
 
 def mistakes(pack: Pack, exercise_id: str) -> list[Script]:

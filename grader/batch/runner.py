@@ -10,6 +10,7 @@ removes its probe containers), then killed, and a fresh worker takes the next st
 from __future__ import annotations
 
 import json
+import os
 import queue
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from grader.batch.roster import RosterEntry
 from grader.errors import ExitCode
 from grader.report.models import Report
 from grader.spec.folders import ENGINE_PREFIX
+from grader.spec.packs import ENVIRONMENT_VARIABLE
 
 STOP_GRACE_S = 15.0  # how long a stopped worker has to remove its probes
 
@@ -55,21 +57,26 @@ def grade_roster(
     rows: dict[str, StudentRow] = {}
     workers: list[Worker] = []
     lock = threading.Lock()
+    stopping = threading.Event()  # Ctrl-C: no new student, no new worker, no row written
 
     def serve() -> None:
         worker: Worker | None = None
         try:
-            while True:
+            while not stopping.is_set():
                 try:
                     entry = todo.get_nowait()
                 except queue.Empty:
                     return
-                if worker is None or not worker.alive:
-                    worker = Worker()
-                    with lock:
-                        workers.append(worker)
-                row = grade_student(worker, entry, options)
                 with lock:
+                    if stopping.is_set():
+                        return
+                    if worker is None or not worker.alive:
+                        worker = Worker()
+                        workers.append(worker)
+                row = _graded_or_why_not(worker, entry, options)
+                with lock:
+                    if stopping.is_set():
+                        return
                     rows[row.student_id] = row
                     on_done(row)
         finally:
@@ -85,13 +92,28 @@ def grade_roster(
     try:
         for thread in threads:
             thread.join()
-    except KeyboardInterrupt:  # Ctrl-C: every worker removes its probes before we go
+    except KeyboardInterrupt:  # every worker removes its probes before we go
         with lock:
+            stopping.set()
             running = list(workers)
         for worker in running:
             worker.stop()
         raise
     return [rows[entry.student_id] for entry in entries]
+
+
+def _graded_or_why_not(worker: Worker, entry: RosterEntry, options: BatchOptions) -> StudentRow:
+    """A row whatever happens: a grader bug on one student must not lose the class."""
+    try:
+        return grade_student(worker, entry, options)
+    except Exception as error:
+        return StudentRow(
+            student_id=entry.student_id,
+            name=entry.name,
+            docker_host=entry.docker_host,
+            status=RowStatus.UNGRADABLE,
+            reason=f"internal error: {type(error).__name__}: {error}",
+        )
 
 
 def grade_student(worker: Worker, entry: RosterEntry, options: BatchOptions) -> StudentRow:
@@ -139,8 +161,20 @@ def _arguments(entry: RosterEntry, options: BatchOptions, report_path: Path) -> 
         on_engine = entry.folder.startswith(ENGINE_PREFIX)
         arguments += ["--folder", entry.folder if on_engine else str(Path(entry.folder).resolve())]
     if entry.tls_dir:
-        arguments += ["--tls-dir", str(entry.tls_dir)]
+        arguments += ["--tls-dir", str(Path(entry.tls_dir).expanduser().resolve())]
     return arguments
+
+
+def _worker_environment() -> dict[str, str]:
+    """The batch's environment, with the packs of DOCKER_GRADE_EXERCISES made absolute: a
+    worker grades from a folder of its own."""
+    environment = dict(os.environ)
+    named = environment.get(ENVIRONMENT_VARIABLE)
+    if named:
+        environment[ENVIRONMENT_VARIABLE] = os.pathsep.join(
+            str(Path(p).expanduser().resolve()) for p in named.split(os.pathsep) if p.strip()
+        )
+    return environment
 
 
 class Worker:
@@ -156,6 +190,9 @@ class Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
+            env=_worker_environment(),
+            # Ctrl-C reaches the batch only; it stops each worker itself, probes removed
+            start_new_session=True,
         )
         self.replies: queue.Queue[dict | None] = queue.Queue()
         threading.Thread(target=self._read, name="worker-replies", daemon=True).start()

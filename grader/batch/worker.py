@@ -26,10 +26,14 @@ def main() -> int:
     from grader.cli import run  # imported once, for every student
     from grader.errors import ExitCode
 
+    home = os.getcwd()
     for line in sys.stdin:
         job = json.loads(line)
         os.chdir(job["cwd"])
-        code, message = run(job["args"])
+        try:
+            code, message = run(job["args"], show_usage=False)
+        finally:
+            os.chdir(home)  # the student's scratch folder is removed after: never stay in it
         replies.write(json.dumps({"code": int(code), "message": message}) + "\n")
         if code == ExitCode.INTERRUPTED:
             return int(code)

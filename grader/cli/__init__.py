@@ -68,14 +68,17 @@ def main() -> None:
     sys.exit(code)
 
 
-def run(args: list[str] | None = None) -> tuple[int, str | None]:
+def run(args: list[str] | None = None, *, show_usage: bool = True) -> tuple[int, str | None]:
     """Runs one command line (``sys.argv`` when None): its exit code, and the one line to show
-    when it failed. Every error is caught here, once; batch's warm workers call it too."""
+    when it failed. Every error is caught here, once; batch's warm workers call it too, with
+    ``show_usage`` off: a usage error is then their one line, not click's usage text."""
     try:
         # Outside standalone mode, click returns a command's exit code instead of exiting.
         code = docker_grade.main(args, standalone_mode=False)
         return (code if isinstance(code, int) else ExitCode.ALL_PASSED), None
     except click.ClickException as error:
+        if not show_usage:
+            return ExitCode.USAGE, error.format_message()
         error.show()
         return ExitCode.USAGE, None
     except (click.Abort, KeyboardInterrupt):

@@ -138,8 +138,12 @@ class ProbeRunner:
             userns_mode="host" if self.userns_remap else None,
         )
         try:
+            image_id = self.image_id
+        except ProbeUnavailable as error:
+            raise FolderUnavailable(f"engine:{source} could not be read: {error}") from None
+        try:
             container_id = self.api.create_container(
-                self.image_id, command=["true"], labels=self._labels(), host_config=host_config
+                image_id, command=["true"], labels=self._labels(), host_config=host_config
             )["Id"]
         except APIError as error:
             raise FolderUnavailable(

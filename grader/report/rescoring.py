@@ -61,6 +61,13 @@ def _exercise(
         check = stored[check_spec.id]
         passed = {c.id for c in checks if c.status is Status.PASSED}
         missing = [r for r in check_spec.requires if r not in passed]
+        if check.status is Status.SKIPPED and not missing:
+            # it was never run, for a prerequisite today's spec no longer has (or that now
+            # passes): what it would say is unknown
+            raise UsageError(
+                f"{source}: {result.id}/{check.id} was skipped, and today's requires would run "
+                "it: grade again"
+            )
         if missing:
             message = _REQUIRES.format(check=missing[0]).render(lang)
             check = check.model_copy(update={"status": Status.SKIPPED, "message": message})

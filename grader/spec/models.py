@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import sys
+from importlib import metadata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -47,6 +50,18 @@ class ExerciseSpec(BaseModel):
     params: tuple[ParamSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = Field(min_length=1)
     watch: WatchSpec = WatchSpec()
+
+    @field_validator("id")
+    @classmethod
+    def _module_name_is_free(cls, exercise_id: str) -> str:
+        """The check module is imported under its file name: one that names a module Python
+        already has (``logging``, ``secrets``, ``docker``) would be that module instead."""
+        if taken_module_name(exercise_id):
+            raise ValueError(
+                f"{exercise_id!r} is the name of a Python module: choose another id "
+                f"(e.g. {exercise_id}-lab)"
+            )
+        return exercise_id
 
     @model_validator(mode="after")
     def _texts_are_complete(self) -> ExerciseSpec:
@@ -132,6 +147,18 @@ class ExerciseSpec(BaseModel):
 
     def param(self, name: str) -> ParamSpec | None:
         return next((param for param in self.params if param.name == name), None)
+
+
+def taken_module_name(exercise_id: str) -> bool:
+    """Whether the check module's name (the id, dashes as underscores) is that of a standard or
+    installed module, which pytest would use in its place."""
+    module = exercise_id.replace("-", "_")
+    return module in sys.stdlib_module_names or module in _installed_modules()
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_modules() -> frozenset[str]:
+    return frozenset(metadata.packages_distributions())
 
 
 def _unique(kind: str, names: list[str]) -> None:

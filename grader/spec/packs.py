@@ -75,11 +75,22 @@ def pack_at(path: Path, named_by: str) -> Pack:
     return Pack(root, str(root))
 
 
+def _folder_of(target) -> Path:
+    """An entry point's pack folder: a package's (a namespace package has no __file__), a
+    module's, or a path it names."""
+    if isinstance(target, (str, Path)):
+        return Path(target)
+    location = getattr(target, "__file__", None)
+    if location:
+        return Path(location).parent
+    return Path(list(target.__path__)[0])
+
+
 def _installed() -> list[Pack]:
     found = []
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
-            module = entry.load()
+            found.append(Pack(_folder_of(entry.load()), f"pip: {entry.name}"))
         except Exception as error:  # a broken pack must not stop the others
             log.warning(
                 "the installed exercise pack '%s' (%s) cannot be loaded, left out: %s",
@@ -87,8 +98,4 @@ def _installed() -> list[Pack]:
                 entry.value,
                 error,
             )
-            continue
-        location = getattr(module, "__file__", None) or module
-        root = Path(location).parent if Path(location).is_file() else Path(location)
-        found.append(Pack(root, f"pip: {entry.name}"))
     return found

@@ -129,3 +129,23 @@ def test_batch_rescore_rewrites_the_gradebook_without_any_engine(tmp_path):
     assert rows[1]["status"] == f"ungradable: no report bob.json in {grades}"
     assert json.loads((out / "alice.json").read_text())["score"] == 4.0
     assert (out / "summary.html").is_file()
+
+
+def test_a_check_skipped_for_a_requirement_that_is_gone_cannot_be_rescored(tmp_path):
+    """It was never run: what it would say today is unknown."""
+    statuses = {
+        **BRIDGE,
+        "container-attached": Status.FAILED,
+        "container-detached-tty": Status.SKIPPED,
+    }
+    report = _report(tmp_path / "alice.json", statuses=statuses)
+    spec = (builtin_pack_dir() / "exercises" / "custom-bridge.yaml").read_text()
+    pack = tmp_path / "pack"
+    (pack / "exercises").mkdir(parents=True)
+    (pack / "exercises" / "custom-bridge.yaml").write_text(
+        spec.replace("    requires: [container-attached]\n", "")
+    )
+    run = docker_grade("rescore", str(report), "--exercises", str(pack), "-o", str(tmp_path / "o"))
+    assert run.exit_code == 2
+    assert "custom-bridge/container-detached-tty was skipped" in run.stderr
+    assert not (tmp_path / "o").exists()

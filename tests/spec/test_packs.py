@@ -84,3 +84,25 @@ def test_list_says_where_each_exercise_comes_from(tmp_path):
     assert run.exit_code == 0, run.stderr
     assert "9. notes" in run.stdout and f"[{pack}]" in run.stdout
     assert "[" not in run.stdout.splitlines()[0]  # built-in: no origin shown
+
+
+def test_a_namespace_package_pack_is_found(tmp_path, monkeypatch):
+    """A pip pack folder without __init__.py (no __file__) is found by its __path__."""
+    _pack(tmp_path / "site" / "ns_pack", "ns-notes", 13, "Namespace")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    entry = metadata.EntryPoint(name="ns", value="ns_pack", group=ENTRY_POINT_GROUP)
+    monkeypatch.setattr(packs_module.metadata, "entry_points", lambda group: [entry])
+    try:
+        assert Catalog.load().get("ns-notes").title.en == "Namespace"
+    finally:
+        sys.modules.pop("ns_pack", None)
+
+
+def test_an_id_that_names_a_python_module_is_refused(tmp_path):
+    """pytest would import the standard module in place of the check module."""
+    pack = _pack(tmp_path / "pack", "secrets", 9, "Secrets")
+    catalog = Catalog.load([pack], quiet=True)
+    assert "'secrets' is the name of a Python module" in catalog.broken["secrets"]
+    run = docker_grade("new", "logging", "--dir", str(tmp_path / "new"))
+    assert run.exit_code == 2 and "name of a Python module" in run.stderr
+    assert not (tmp_path / "new").exists()
