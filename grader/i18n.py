@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import string
-from typing import Literal, Union
+from typing import Union
 
 from pydantic import BaseModel, ConfigDict
 
-Lang = Literal["en", "fr"]
-LANGS: tuple[Lang, ...] = ("en", "fr")
+from grader.languages import LANGS, Lang, lang_from_environment  # noqa: F401 (re-exported)
 
 
 class Localized(BaseModel):
@@ -76,13 +74,3 @@ def render(text: object, lang: Lang) -> str:
 
 
 NONE = t("none", "aucun")
-
-
-def lang_from_environment(environ: os._Environ | dict = os.environ) -> Lang:
-    """French for a French locale (``fr_FR.UTF-8``, ``fr``), English otherwise, as gettext
-    would read it: LC_ALL, then LC_MESSAGES, then LANG."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(variable)
-        if value:
-            return "fr" if value.split("_")[0].split(".")[0].lower() == "fr" else "en"
-    return "en"

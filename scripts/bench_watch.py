@@ -27,7 +27,7 @@ import docker  # noqa: E402
 
 from grader.engine.client import connect  # noqa: E402
 from grader.grading import grade  # noqa: E402
-from grader.spec import Catalog  # noqa: E402
+from grader.spec.catalog import Catalog  # noqa: E402
 from support.student import StudentHost  # noqa: E402
 from support.watching import WatchProcess  # noqa: E402
 

@@ -2,22 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from grader.batch.gradebook import gradebook_csv
-from grader.batch.models import ClassResult, RowStatus, StudentRow
-from grader.batch.roster import RosterEntry, load_roster
-from grader.batch.runner import BatchOptions, grade_roster
-from grader.batch.summary import render_summary
 from grader.cli.options import context_option, exercises_option, lang_option, resolve_lang
 from grader.cli.output import write_atomically
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.errors import ExitCode, UsageError
-from grader.spec import Catalog
+
+if TYPE_CHECKING:  # the batch modules (rich, jinja2, pydantic models) load when a batch runs
+    from rich.table import Table
+
+    from grader.batch.models import ClassResult, StudentRow
+    from grader.batch.roster import RosterEntry
 
 DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bound
 
@@ -87,6 +85,15 @@ def batch(
 ) -> None:
     """Grade every student of ROSTER (a CSV: student_id, docker_host[, name, tls_dir, folder,
     set])."""
+    from rich.console import Console
+
+    from grader.batch.gradebook import gradebook_csv
+    from grader.batch.models import ClassResult, RowStatus
+    from grader.batch.roster import load_roster
+    from grader.batch.runner import BatchOptions
+    from grader.batch.summary import render_summary
+    from grader.spec.catalog import Catalog
+
     lang = resolve_lang(lang)
     entries = load_roster(roster)
     if context:
@@ -125,6 +132,11 @@ def batch(
 
 def _graded(entries: list[RosterEntry], options, jobs: int, out_dir: Path) -> list[StudentRow]:
     """Every student graded on their engine, their report written as soon as it is done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.batch.runner import grade_roster
+
     with Progress(
         TextColumn("grading"),
         BarColumn(),
@@ -145,6 +157,7 @@ def _graded(entries: list[RosterEntry], options, jobs: int, out_dir: Path) -> li
 def _rescored(entries: list[RosterEntry], grades: Path, catalog, lang: str) -> list[StudentRow]:
     """Every student's stored report scored again with today's weights (no engine); one that
     has no report there is a row that says so."""
+    from grader.batch.models import RowStatus, StudentRow
     from grader.report.files import reports_in
     from grader.report.rescoring import rescore
 
@@ -218,6 +231,10 @@ def _write_report(out_dir: Path, row: StudentRow) -> None:
 
 
 def _summary_table(result: ClassResult) -> Table:
+    from rich.table import Table
+
+    from grader.batch.models import RowStatus
+
     table = Table(title="docker-grade batch", title_justify="left")
     for column in ("student", "score", "status"):
         table.add_column(column)

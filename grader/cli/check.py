@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,9 +19,10 @@ from grader.cli.terminal import colour_allowed, output_width
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.errors import EngineError, ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
-from grader.exporters.text import Detail, TextExporter
-from grader.spec import Catalog
 from grader.spec.folders import StudentFolder
+
+if TYPE_CHECKING:
+    from grader.exporters.text import Detail
 
 
 @click.command()
@@ -83,6 +85,8 @@ def check(
     DOCKER_HOST, else DOCKER_CONTEXT, else the docker CLI's current context, else the local
     socket.
     """
+    from grader.spec.catalog import Catalog  # pydantic: only when the command runs
+
     lang = resolve_lang(lang)
     exporter = _exporter(output_format, _detail(verbose, quiet), output)
     assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
@@ -124,12 +128,16 @@ def _write_ungradable(exporter: Exporter, output: str, reason: str, lang: str) -
 
 
 def _detail(verbose: bool, quiet: bool) -> Detail:
+    from grader.exporters.text import Detail  # rich: only when the text format is written
+
     if verbose and quiet:
         raise UsageError("--verbose and --quiet: choose one")
     return Detail.FULL if verbose else Detail.TOTAL if quiet else Detail.SHORT
 
 
 def _exporter(output_format: str, detail: Detail, output: str) -> Exporter:
+    from grader.exporters.text import TextExporter
+
     if output_format == TextExporter.name:
         return TextExporter(detail, width=output_width(output))
     return exporter_named(output_format)

@@ -7,15 +7,16 @@ store that does not load completes nothing.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 from click.shell_completion import CompletionItem
 
 from grader.errors import GraderError
-from grader.i18n import lang_from_environment
-from grader.spec import Catalog
-from grader.spec.models import ExerciseSpec
+from grader.languages import lang_from_environment
+
+if TYPE_CHECKING:
+    from grader.spec.models import ExerciseSpec
 
 Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
 
@@ -36,6 +37,8 @@ def complete_exercises(
 ) -> list[CompletionItem]:
     """The ids of the catalog, in course order, each with its title; those already named
     are not offered again."""
+    from grader.spec.catalog import Catalog  # pydantic: only when completing
+
     named = set(ctx.params.get(param.name) or ())
     lang = lang_from_environment()
     return [
@@ -53,6 +56,8 @@ def complete_settings(
     when none is), as ``--set`` takes them."""
     if "=" in incomplete:  # a value: free text
         return []
+    from grader.spec.catalog import Catalog
+
     named = set(ctx.params.get("exercises") or ())
     specs = [spec for spec in Catalog.load().exercises if not named or spec.id in named]
     names = dict.fromkeys(name for spec in specs for name in _setting_names(spec))

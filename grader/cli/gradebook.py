@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from grader.batch.lms.grades_dir import ImportFile, load_grades
 from grader.cli.output import write_output
+
+if TYPE_CHECKING:
+    from grader.batch.lms.grades_dir import ImportFile
 
 grades_dir_argument = click.argument(
     "grades_dir", type=click.Path(file_okay=False, path_type=Path), metavar="GRADES_DIR"
@@ -53,6 +56,7 @@ def canvas(*, grades_dir: Path, template: Path, assignment: str, output: str) ->
     they are.
     """
     from grader.batch.lms.canvas import canvas_import
+    from grader.batch.lms.grades_dir import load_grades
 
     _finish(canvas_import(template, assignment, load_grades(grades_dir)), output)
 
@@ -76,6 +80,7 @@ def canvas(*, grades_dir: Path, template: Path, assignment: str, output: str) ->
 @output_option
 def moodle(*, grades_dir: Path, identifier: str, item: str, feedback: bool, output: str) -> None:
     """A CSV for Moodle's grade import (Grades > Import > CSV file): one row per report."""
+    from grader.batch.lms.grades_dir import load_grades
     from grader.batch.lms.moodle import IDENTIFIERS, map_to, moodle_import
 
     result = moodle_import(

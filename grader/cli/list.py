@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 
 from grader.cli.options import exercises_option, lang_option, resolve_lang
-from grader.spec import Catalog
 from grader.spec.packs import BUILTIN
 
 
@@ -24,6 +23,8 @@ def list_exercises(
     *, exercise_packs: tuple[Path, ...], output_format: str, lang: str | None
 ) -> None:
     """List the exercises docker-grade knows, and the pack each comes from."""
+    from grader.spec.catalog import Catalog  # pydantic: only when the command runs
+
     lang = resolve_lang(lang)
     catalog = Catalog.load(exercise_packs)
     exercises = catalog.exercises

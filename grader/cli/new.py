@@ -22,7 +22,7 @@ def new(*, exercise_id: str, folder: Path, exercise_packs: tuple[Path, ...]) -> 
     """Start a new exercise ID in a pack folder: its spec, its check module, a reference
     solution and two mistakes, ready for validate and selftest."""
     from grader.authoring.scaffold import new_exercise
-    from grader.spec import Catalog
+    from grader.spec.catalog import Catalog
 
     catalog = Catalog.load(exercise_packs, quiet=True)
     number = max(spec.number for spec in catalog.exercises) + 1

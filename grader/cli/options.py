@@ -8,8 +8,8 @@ import click
 
 from grader.cli.completion import complete_contexts
 from grader.engine.defaults import API_TIMEOUT_S
-from grader.exporters import EXPORTERS
-from grader.i18n import LANGS, lang_from_environment
+from grader.exporters import FORMATS
+from grader.languages import LANGS, lang_from_environment
 
 lang_option = click.option(
     "--lang",
@@ -23,7 +23,7 @@ def format_option(default: str = "text"):
     return click.option(
         "--format",
         "output_format",
-        type=click.Choice(sorted(EXPORTERS)),
+        type=click.Choice(sorted(FORMATS)),
         default=default,
         show_default=True,
         help="Output format.",

@@ -34,7 +34,7 @@ def rescore(
     from grader.cli.output import write_atomically
     from grader.report.files import read_report
     from grader.report.rescoring import rescore as rescore_report
-    from grader.spec import Catalog
+    from grader.spec.catalog import Catalog
 
     lang = resolve_lang(lang)
     catalog = Catalog.load(exercise_packs)

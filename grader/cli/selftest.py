@@ -42,7 +42,7 @@ def selftest(
     from grader.authoring.selftest import refuse_unless_empty
     from grader.authoring.selftest import selftest as run_selftest
     from grader.engine.client import connect
-    from grader.spec import Catalog
+    from grader.spec.catalog import Catalog
 
     catalog = Catalog.load(exercise_packs)
     assignments = catalog.assign(list(exercises), [])

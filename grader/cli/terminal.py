@@ -6,14 +6,14 @@ import os
 import sys
 from typing import Mapping
 
-from rich.console import Console
-
-from grader.exporters.text import DEFAULT_WIDTH
-
 
 def output_width(destination: str) -> int:
     """The terminal's width when the report goes to one, else DEFAULT_WIDTH (a file, a pipe,
     a CI log): never wider than what shows it."""
+    from rich.console import Console
+
+    from grader.exporters.text import DEFAULT_WIDTH
+
     if destination == "-" and sys.stdout.isatty():
         return Console().width  # rich asks the terminal (COLUMNS wins, as for any program)
     return DEFAULT_WIDTH

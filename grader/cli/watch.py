@@ -14,7 +14,6 @@ from grader.cli.options import (
     resolve_lang,
 )
 from grader.engine.defaults import DEFAULT_PROBE_IMAGE
-from grader.spec import Catalog
 from grader.spec.folders import StudentFolder
 
 
@@ -67,6 +66,7 @@ def watch(
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
     from grader.engine.client import connect
     from grader.grading import grade
+    from grader.spec.catalog import Catalog  # pydantic: only when the command runs
     from grader.watch.views import Board, JsonLines
     from grader.watch.watcher import Watcher
 

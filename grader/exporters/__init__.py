@@ -1,30 +1,35 @@
-"""Exporters turn a Report into a file format; ``--format NAME`` picks one by name."""
+"""Exporters turn a Report into a file format; ``--format NAME`` picks one by name.
+
+Each is imported when chosen: the command line lists the names without loading a renderer
+(the text one brings rich).
+"""
 
 from __future__ import annotations
 
-from grader.exporters.base import Exporter
-from grader.exporters.github_classroom import GitHubClassroomExporter
-from grader.exporters.gradescope import GradescopeExporter
-from grader.exporters.json import JsonExporter
-from grader.exporters.junit import JUnitExporter
-from grader.exporters.prairielearn import PrairieLearnExporter
-from grader.exporters.text import TextExporter
+import importlib
 
-EXPORTERS: dict[str, type[Exporter]] = {
-    exporter.name: exporter
-    for exporter in (
-        TextExporter,
-        JsonExporter,
-        GradescopeExporter,
-        JUnitExporter,
-        PrairieLearnExporter,
-        GitHubClassroomExporter,
-    )
+from grader.exporters.base import Exporter
+
+# --format NAME -> the module and class that write it
+FORMATS: dict[str, str] = {
+    "text": "grader.exporters.text:TextExporter",
+    "json": "grader.exporters.json:JsonExporter",
+    "gradescope": "grader.exporters.gradescope:GradescopeExporter",
+    "junit": "grader.exporters.junit:JUnitExporter",
+    "prairielearn": "grader.exporters.prairielearn:PrairieLearnExporter",
+    "github-classroom": "grader.exporters.github_classroom:GitHubClassroomExporter",
 }
 
 
+def exporter_class(name: str) -> type[Exporter]:
+    module, _, cls = FORMATS[name].partition(":")
+    exporter = getattr(importlib.import_module(module), cls)
+    assert exporter.name == name, f"{FORMATS[name]} is named {exporter.name!r}"
+    return exporter
+
+
 def exporter_named(name: str) -> Exporter:
-    return EXPORTERS[name]()
+    return exporter_class(name)()
 
 
-__all__ = ["EXPORTERS", "Exporter", "exporter_named"]
+__all__ = ["FORMATS", "Exporter", "exporter_class", "exporter_named"]

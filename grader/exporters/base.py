@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from grader.i18n import Lang
-from grader.report.models import Report
+if TYPE_CHECKING:
+    from grader.languages import Lang
+    from grader.report.models import Report
 
 
 class Exporter:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from grader.exporters import EXPORTERS, exporter_named
+from grader.exporters import exporter_named
 from grader.report.models import Status
 from support.cli import docker_grade
 from support.reports import sample_report
@@ -120,7 +120,7 @@ def test_student_text_cannot_become_a_workflow_command():
 
 def test_ungradable_is_an_error_without_points():
     found = json.loads(
-        EXPORTERS["github-classroom"]().ungradable("tcp://lab:2376: timed out", lang="en")
+        exporter_named("github-classroom").ungradable("tcp://lab:2376: timed out", lang="en")
     )
     assert found["status"] == "error" and job_fails(found)
     assert found["message"] == (

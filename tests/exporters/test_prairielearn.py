@@ -4,7 +4,7 @@ page (samples/prairielearn_results.json) and as <pl-external-grader-results> rea
 import json
 from pathlib import Path
 
-from grader.exporters import EXPORTERS, exporter_named
+from grader.exporters import exporter_named
 from grader.report.models import Status
 from support.cli import docker_grade
 from support.reports import sample_report
@@ -119,7 +119,7 @@ def test_a_full_score_and_nothing_to_score():
 
 
 def test_ungradable_charges_no_attempt_and_gives_the_reason():
-    text = EXPORTERS["prairielearn"]().ungradable(
+    text = exporter_named("prairielearn").ungradable(
         "unix:///var/run/docker.sock: no engine answers there\x1b[0m", lang="en"
     )
     found = json.loads(text)
@@ -128,7 +128,7 @@ def test_ungradable_charges_no_attempt_and_gives_the_reason():
     assert found["format_errors"] == ["unix:///var/run/docker.sock: no engine answers there[0m"]
     assert found["score"] == 0.0 and "tests" not in found
     assert "does not count" in found["message"]
-    french = json.loads(EXPORTERS["prairielearn"]().ungradable("x", lang="fr"))
+    french = json.loads(exporter_named("prairielearn").ungradable("x", lang="fr"))
     assert "ne compte pas" in french["message"]
 
 

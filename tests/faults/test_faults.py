@@ -14,7 +14,7 @@ import pytest
 from grader.engine.client import connect
 from grader.grading import grade
 from grader.probes.runner import ProbeRunner
-from grader.spec import Catalog
+from grader.spec.catalog import Catalog
 from support.cli import EXECUTABLE
 from support.engines import ExtraEngine
 from support.student import StudentHost, remove_leftovers

@@ -1,7 +1,7 @@
 from grader.report.models import Status
 from grader.report.outcome import Outcome
 from grader.report.scoring import score_exercise
-from grader.spec import Catalog
+from grader.spec.catalog import Catalog
 
 
 def test_full_weight_only_when_passed_and_hints_only_when_not():

@@ -3,7 +3,7 @@
 import pytest
 
 from grader.errors import UsageError
-from grader.spec import Catalog
+from grader.spec.catalog import Catalog
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 import pytest
 
 from grader.errors import SpecError
-from grader.spec import Catalog
+from grader.spec.catalog import Catalog
 from grader.spec.loader import load_exercise
 
 VALID = """\

@@ -9,8 +9,8 @@ from importlib import metadata
 import pytest
 
 from grader.errors import UsageError
-from grader.spec import Catalog
 from grader.spec import packs as packs_module
+from grader.spec.catalog import Catalog
 from grader.spec.packs import BUILTIN, ENTRY_POINT_GROUP, packs
 from support.cli import docker_grade
 
