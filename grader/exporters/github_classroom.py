@@ -25,6 +25,7 @@ import json
 from typing import Any
 
 from grader.exporters.base import Exporter
+from grader.exporters.wording import HINT
 from grader.i18n import Lang, t
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
 from grader.report.printable import printable
@@ -36,7 +37,6 @@ _TEST_STATUS = {
     Status.SKIPPED: "fail",  # a prerequisite did not pass: the message names it
     Status.ERROR: "error",  # the grader could not decide
 }
-_HINT = t("hint", "conseil")
 _NOT_GRADED = t(
     "Not graded: the Docker engine could not be used ({reason}).",
     "Non noté : le moteur Docker n'a pas pu être utilisé ({reason}).",
@@ -73,7 +73,7 @@ def _test(exercise: ExerciseResult, check: CheckResult, lang: Lang) -> dict[str,
     passed = check.status is Status.PASSED
     details = check.message
     if not passed and check.hint:
-        details += f"\n{_HINT.render(lang)}: {check.hint}"
+        details += f"\n{HINT.render(lang)}: {check.hint}"
     return {
         "name": f"{exercise.id}/{check.id}: {check.title}",
         "status": _TEST_STATUS[check.status],

@@ -14,27 +14,21 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections import Counter
 from typing import Any
 
 from grader.exporters.base import Exporter
-from grader.i18n import Lang, t
+from grader.exporters.wording import (
+    HINT,
+    STATUS_WORD,
+    UNDECIDED,
+    points,
+    score_line,
+    status_counts,
+)
+from grader.i18n import Lang
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
 
 _VISIBLE = "visible"
-_STATUS_WORD = {
-    Status.PASSED: t("passed", "réussi"),
-    Status.FAILED: t("failed", "échoué"),
-    Status.SKIPPED: t("skipped", "ignoré"),
-    Status.ERROR: t("error", "erreur"),
-}
-_HINT = t("hint", "conseil")
-_SCORE = t("Score", "Note")
-_UNDECIDED = t(
-    "Some checks could not be decided by the grader (error): ask your teacher to look at them.",
-    "Le correcteur n'a pas pu trancher certaines vérifications (erreur) : "
-    "demandez à votre enseignant de les examiner.",
-)
 
 
 class GradescopeExporter(Exporter):
@@ -88,28 +82,16 @@ def _test(
 def _output(check: CheckResult, lang: Lang) -> str:
     text = check.message
     if check.status in (Status.SKIPPED, Status.ERROR):
-        text = f"{_STATUS_WORD[check.status].render(lang)}: {text}"
+        text = f"{STATUS_WORD[check.status].render(lang)}: {text}"
     if check.status is not Status.PASSED and check.hint:
-        text += f"\n{_HINT.render(lang)}: {check.hint}"
+        text += f"\n{HINT.render(lang)}: {check.hint}"
     return text
 
 
 def _summary(report: Report, lang: Lang) -> str:
-    counts = Counter(check.status for e in report.exercises for check in e.checks)
-    tally = ", ".join(
-        f"{_STATUS_WORD[status].render(lang)}: {counts[status]}"
-        for status in Status
-        if counts[status]
-    )
-    lines = [
-        f"{_SCORE.render(lang)}: {_points(report.score)} / {_points(report.max_score)}"
-        + (f" ({tally})" if tally else "")
-    ]
-    lines += [f"{e.id}: {_points(e.score)} / {_points(e.max_score)}" for e in report.exercises]
+    counts = status_counts(report)
+    lines = [score_line(report, lang)]
+    lines += [f"{e.id}: {points(e.score)} / {points(e.max_score)}" for e in report.exercises]
     if counts[Status.ERROR]:
-        lines.append(_UNDECIDED.render(lang))
+        lines.append(UNDECIDED.render(lang))
     return html.escape("\n".join(lines), quote=False)
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"

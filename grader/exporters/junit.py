@@ -13,10 +13,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from grader.exporters.base import Exporter
-from grader.i18n import Lang, t
+from grader.exporters.wording import HINT
+from grader.i18n import Lang
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
-
-_HINT = t("hint", "conseil")
 
 # Characters XML 1.0 cannot hold, even escaped (ANSI escapes from a container's logs...).
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -65,7 +64,7 @@ def _case(exercise: ExerciseResult, check: CheckResult, lang: Lang) -> ET.Elemen
         },
     )
     message = _text(check.message)
-    details = check.message + (f"\n{_HINT.render(lang)}: {check.hint}" if check.hint else "")
+    details = check.message + (f"\n{HINT.render(lang)}: {check.hint}" if check.hint else "")
     if check.status is Status.FAILED:
         ET.SubElement(case, "failure", {"message": message, "type": "failed"}).text = _text(details)
     elif check.status is Status.ERROR:

@@ -18,31 +18,25 @@ not gradable" without awarding or taking points, nor counting the attempt.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
 from grader.exporters.base import Exporter
+from grader.exporters.wording import (
+    HINT,
+    STATUS_WORD,
+    UNDECIDED,
+    points,
+    score_line,
+    status_counts,
+)
 from grader.i18n import Lang, t
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
 from grader.report.printable import printable
 
-_STATUS_WORD = {
-    Status.PASSED: t("passed", "réussi"),
-    Status.FAILED: t("failed", "échoué"),
-    Status.SKIPPED: t("skipped", "ignoré"),
-    Status.ERROR: t("error", "erreur"),
-}
-_HINT = t("hint", "conseil")
-_SCORE = t("Score", "Note")
-_UNDECIDED_CHECK = t(
+UNDECIDED_CHECK = t(
     "The grader could not decide this check: ask your teacher to look at it.",
     "Le correcteur n'a pas pu trancher cette vérification : demandez à votre enseignant de "
     "l'examiner.",
-)
-_UNDECIDED = t(
-    "Some checks could not be decided by the grader (error): ask your teacher to look at them.",
-    "Le correcteur n'a pas pu trancher certaines vérifications (erreur) : "
-    "demandez à votre enseignant de les examiner.",
 )
 _NOT_GRADED = t(
     "Your work was not graded: the Docker engine could not be used. This attempt does not "
@@ -99,34 +93,25 @@ def _output(check: CheckResult, lang: Lang) -> str:
     """What the card cannot say with its colour: skipped or undecided, and how to fix it."""
     lines = []
     if check.status is Status.SKIPPED:
-        lines.append(_STATUS_WORD[check.status].render(lang))
+        lines.append(STATUS_WORD[check.status].render(lang))
     elif check.status is Status.ERROR:
-        lines.append(f"{_STATUS_WORD[check.status].render(lang)}: {_UNDECIDED_CHECK.render(lang)}")
+        lines.append(f"{STATUS_WORD[check.status].render(lang)}: {UNDECIDED_CHECK.render(lang)}")
     if check.status is not Status.PASSED and check.hint:
-        lines.append(f"{_HINT.render(lang)}: {check.hint}")
+        lines.append(f"{HINT.render(lang)}: {check.hint}")
     return "\n".join(lines)
 
 
 def _summary(report: Report, lang: Lang) -> str:
-    counts = Counter(check.status for e in report.exercises for check in e.checks)
-    tally = ", ".join(
-        f"{_STATUS_WORD[status].render(lang)}: {counts[status]}"
-        for status in Status
-        if counts[status]
-    )
-    lines = [
-        f"{_SCORE.render(lang)}: {_points(report.score)} / {_points(report.max_score)}"
-        + (f" ({tally})" if tally else "")
-    ]
+    counts = status_counts(report)
+    lines = [score_line(report, lang)]
     if counts[Status.ERROR]:
-        lines.append(_UNDECIDED.render(lang))
+        lines.append(UNDECIDED.render(lang))
     return "\n".join(lines)
 
 
 def _exercise_line(exercise: ExerciseResult) -> str:
     return printable(
-        f"{exercise.id}: {_points(exercise.score)} / {_points(exercise.max_score)}  "
-        f"{exercise.title}"
+        f"{exercise.id}: {points(exercise.score)} / {points(exercise.max_score)}  {exercise.title}"
     )
 
 
@@ -140,7 +125,3 @@ def _fraction(report: Report) -> float:
 
 def _json(results: dict[str, Any]) -> str:
     return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"

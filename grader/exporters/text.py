@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.exporters.base import Exporter
+from grader.exporters.wording import HINT, STATUS_WORD, points
 from grader.i18n import Lang, t
 from grader.report.models import CheckResult, ExerciseResult, Report, Status
 from grader.report.printable import printable
@@ -49,12 +50,6 @@ _STATUS_STYLE = {
     Status.SKIPPED: "yellow",
     Status.ERROR: "magenta",
 }
-_STATUS_WORD = {
-    Status.PASSED: t("passed", "réussi"),
-    Status.FAILED: t("failed", "échoué"),
-    Status.SKIPPED: t("skipped", "ignoré"),
-    Status.ERROR: t("error", "erreur"),
-}
 _STATUS_MARK = {Status.FAILED: "✗", Status.ERROR: "?"}  # error: the grader could not decide
 _COLUMNS = (
     t("check", "vérification"),
@@ -63,8 +58,7 @@ _COLUMNS = (
     t("details", "détails"),
 )
 _TOTAL = t("Total", "Total")
-_HINT = t("hint", "conseil")
-_HINT_LABEL = t("hint: ", "conseil : ")
+HINT_LABEL = t("hint: ", "conseil : ")
 _NEXT_LABEL = t("Next: ", "À faire : ")
 _ALL_DONE = t("nothing, every check passes.", "rien, toutes les vérifications réussissent.")
 # The skipped checks of an exercise, folded: (one, several).
@@ -139,7 +133,7 @@ def _print_what_to_fix(console: Console, exercise: ExerciseResult, lang: Lang) -
         ids = ", ".join(_safe(c.id) for c in group)
         _print_hanging(console, mark, Text(f"{ids}: {_safe(check.message)}"))
         if check.hint and len(group) == 1:  # several checks: each has its own hint (-v)
-            label = Text(f"    {_HINT_LABEL.render(lang)}", style="italic")
+            label = Text(f"    {HINT_LABEL.render(lang)}", style="italic")
             _print_hanging(console, label, Text(_safe(check.hint), style="italic"))
     skipped = [check for check in exercise.checks if check.status is Status.SKIPPED]
     if skipped:
@@ -241,14 +235,14 @@ def _progress_style(exercise: ExerciseResult) -> str:
 
 
 def _score(exercise: ExerciseResult) -> str:
-    return f"{_points(exercise.score)}/{_points(exercise.max_score)}"
+    return f"{points(exercise.score)}/{points(exercise.max_score)}"
 
 
 # -- the full table (--verbose) ---------------------------------------------------------------
 def _exercise_table(exercise: ExerciseResult, lang: Lang) -> Table:
     title = Text(
         f"{_safe(exercise.id)}: {_safe(exercise.title)} "
-        f"({_points(exercise.score)} / {_points(exercise.max_score)})"
+        f"({points(exercise.score)} / {points(exercise.max_score)})"
     )
     table = Table(title=title, title_justify="left", expand=True)
     for number, column in enumerate(_COLUMNS):
@@ -256,11 +250,11 @@ def _exercise_table(exercise: ExerciseResult, lang: Lang) -> Table:
     for check in exercise.checks:
         details = Text(_safe(check.message))
         if check.hint:
-            details.append(f"\n{_HINT.render(lang)}: {_safe(check.hint)}", style="italic")
+            details.append(f"\n{HINT.render(lang)}: {_safe(check.hint)}", style="italic")
         table.add_row(
             Text(_safe(check.id)),
-            Text(_STATUS_WORD[check.status].render(lang), style=_STATUS_STYLE[check.status]),
-            Text(f"{_points(check.score)}/{_points(check.max_score)}"),
+            Text(STATUS_WORD[check.status].render(lang), style=_STATUS_STYLE[check.status]),
+            Text(f"{points(check.score)}/{points(check.max_score)}"),
             details,
         )
     return table
@@ -268,12 +262,8 @@ def _exercise_table(exercise: ExerciseResult, lang: Lang) -> Table:
 
 # -- shared -----------------------------------------------------------------------------------
 def _total(report: Report, lang: Lang) -> Text:
-    total = f"{_TOTAL.render(lang)}: {_points(report.score)} / {_points(report.max_score)}"
+    total = f"{_TOTAL.render(lang)}: {points(report.score)} / {points(report.max_score)}"
     return Text(total, style="bold")
-
-
-def _points(value: float) -> str:
-    return f"{value:g}"
 
 
 def _safe(text: str) -> str:
