@@ -6,9 +6,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from grader.cli.options import context_option, exercises_option, lang_option, resolve_lang
+from grader.cli.options import (
+    context_option,
+    exercises_option,
+    lang_option,
+    probe_image_option,
+    resolve_lang,
+    settings_option,
+)
 from grader.cli.output import write_atomically
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:  # the batch modules (rich, jinja2, pydantic models) load when a batch runs
@@ -46,20 +52,14 @@ DEFAULT_JOBS = 8  # students are graded over the network: I/O-bound, not CPU-bou
     metavar="SECONDS",
     help="Time limit for one student.",
 )
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override an exercise param for every student.",
-)
+@settings_option("Override an exercise param for every student.")
 @lang_option
 @exercises_option
 @context_option(
     "Grade every student on the engine of this docker CLI context, instead of "
     "the roster's docker_host."
 )
-@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
+@probe_image_option
 @click.option(
     "--rescore",
     "rescore_dir",

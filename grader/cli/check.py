@@ -5,18 +5,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from grader.cli.completion import complete_exercises, complete_settings
+from grader.cli.completion import complete_exercises
 from grader.cli.options import (
     engine_options,
     exercises_option,
     folder_option,
     format_option,
     lang_option,
+    probe_image_option,
     resolve_lang,
+    settings_option,
 )
 from grader.cli.output import write_output
 from grader.cli.terminal import colour_allowed, output_width
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.errors import EngineError, ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
 from grader.spec.folders import StudentFolder
@@ -42,25 +43,13 @@ if TYPE_CHECKING:
     help="Text format: every check in a table, with its points and message.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Text format: the total only.")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    shell_complete=complete_settings,
-    help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).",
-)
+@settings_option()
 @click.option("--student", "student_id", default=None, help="Student id for the report.")
 @lang_option
 @exercises_option
 @engine_options
 @folder_option
-@click.option(
-    "--probe-image",
-    default=DEFAULT_PROBE_IMAGE,
-    show_default=True,
-    help="Trusted image the probes run in (needs sh, ping, wget, touch).",
-)
+@probe_image_option
 def check(
     *,
     exercise_packs: tuple[Path, ...],

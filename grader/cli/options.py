@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from grader.cli.completion import complete_contexts
-from grader.engine.defaults import API_TIMEOUT_S
+from grader.cli.completion import complete_contexts, complete_settings
+from grader.engine.defaults import API_TIMEOUT_S, DEFAULT_PROBE_IMAGE
 from grader.exporters import FORMATS
 from grader.languages import LANGS, lang_from_environment
 
@@ -48,6 +48,27 @@ folder_option = click.option(
     help="The student's folder, where the files an exercise reads are (Dockerfile, "
     "myimage.tar, nginx/): a folder here, or engine:/PATH on the engine's host "
     "[default: the current folder].",
+)
+
+
+def settings_option(
+    help_text: str = "Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).",
+):
+    return click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="NAME=VALUE",
+        shell_complete=complete_settings,
+        help=help_text,
+    )
+
+
+probe_image_option = click.option(
+    "--probe-image",
+    default=DEFAULT_PROBE_IMAGE,
+    show_default=True,
+    help="Trusted image the probes run in (needs sh, ping, wget, touch).",
 )
 
 

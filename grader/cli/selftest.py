@@ -5,8 +5,7 @@ from pathlib import Path
 import click
 
 from grader.cli.completion import complete_exercises
-from grader.cli.options import engine_options, exercises_option
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
+from grader.cli.options import engine_options, exercises_option, probe_image_option
 from grader.errors import ExitCode, UsageError
 
 
@@ -20,7 +19,7 @@ from grader.errors import ExitCode, UsageError
     help="Run even though the engine holds containers (they take part in every "
     "grading, and may change the verdicts).",
 )
-@click.option("--probe-image", default=DEFAULT_PROBE_IMAGE, show_default=True)
+@probe_image_option
 def selftest(
     *,
     exercises: tuple[str, ...],

@@ -11,9 +11,10 @@ from grader.cli.options import (
     exercises_option,
     folder_option,
     lang_option,
+    probe_image_option,
     resolve_lang,
+    settings_option,
 )
-from grader.engine.defaults import DEFAULT_PROBE_IMAGE
 from grader.spec.folders import StudentFolder
 
 
@@ -27,23 +28,12 @@ from grader.spec.folders import StudentFolder
     show_default=True,
     help="A live board, or one JSON object per grading (for tools and editors).",
 )
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override an exercise param (EXERCISE.NAME=VALUE for one exercise only).",
-)
+@settings_option()
 @lang_option
 @exercises_option
 @engine_options
 @folder_option
-@click.option(
-    "--probe-image",
-    default=DEFAULT_PROBE_IMAGE,
-    show_default=True,
-    help="Trusted image the probes run in (needs sh, ping, wget, touch).",
-)
+@probe_image_option
 def watch(
     *,
     exercise_packs: tuple[Path, ...],
