@@ -11,12 +11,7 @@ sh "$solutions/node-multistage/solution.sh"
 cid=$(docker run -d --memory=256m --cpus=0.5 --pids-limit=100 mine/node)
 
 # Grading follows at once: wait (30 s at most) until the app says it listens.
-i=0
-until docker logs "$cid" 2>&1 | grep -q listening; do
-    i=$((i + 1))
-    [ "$i" -le 60 ] || { echo "mine/node never said it listens" >&2; exit 1; }
-    sleep 0.5
-done
+sh "$solutions/node-multistage/wait-listening.sh" "$cid"
 
 # One process, run as node (uid 1000), not root.
 docker top "$cid" -o pid,uid,args

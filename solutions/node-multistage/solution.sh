@@ -24,16 +24,7 @@ docker build -t mine/node .
 cid=$(docker run -d -p 8181:8080 mine/node)
 
 # Grading follows at once: wait (30 s at most) until the app says it listens.
-i=0
-until docker logs "$cid" 2>&1 | grep -q listening; do
-    i=$((i + 1))
-    if [ "$i" -gt 60 ]; then
-        echo "mine/node never said it listens" >&2
-        docker logs "$cid" >&2
-        exit 1
-    fi
-    sleep 0.5
-done
+sh "$here/wait-listening.sh" "$cid"
 
 # The logs: of the container (its id or name), not of the image as the course writes.
 docker logs "$cid"

@@ -12,9 +12,4 @@ sh "$solutions/node-multistage/solution.sh"
 
 cid=$(docker run -d --memory=256m --cpus=0.5 --pids-limit=100 -v /var/log:/app/logs mine/node \
       sh -c 'node index.js & exec sleep 3600')
-i=0
-until docker logs "$cid" 2>&1 | grep -q listening; do
-    i=$((i + 1))
-    [ "$i" -le 60 ] || { echo "mine/node never said it listens" >&2; exit 1; }
-    sleep 0.5
-done
+sh "$solutions/node-multistage/wait-listening.sh" "$cid"

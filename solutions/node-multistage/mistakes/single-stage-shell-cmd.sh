@@ -23,9 +23,4 @@ export DOCKER_BUILDKIT=0  # the legacy builder, as in solution.sh (no registry t
 docker build -t mine/node .
 cid=$(docker run -d -p 8181:8080 mine/node)
 
-i=0
-until docker logs "$cid" 2>&1 | grep -q listening; do
-    i=$((i + 1))
-    [ "$i" -le 60 ] || { echo "mine/node never said it listens" >&2; exit 1; }
-    sleep 0.5
-done
+sh "${DG_SOLUTIONS:-$(dirname "$0")/../..}/node-multistage/wait-listening.sh" "$cid"
