@@ -21,6 +21,7 @@ from grader.kit import (
     fail,
     fixture,
     is_root,
+    probe_plan,
     require_host_uids,
     run_probe,
     stat_on_host,
@@ -76,6 +77,15 @@ def container(candidates) -> Container:
     return candidates[0]
 
 
+@probe_plan
+def proof_stat(snapshot, params):
+    """The proof's owner and time, read on the engine's host from the start of the grading
+    (when some container mounts the folder: otherwise no check reads it)."""
+    if not _mounting(snapshot, params):
+        return None
+    return stat_on_host(params["host_path"], params["proof"])
+
+
 @check("container-mounts-host-path")
 def check_container_mounts_host_path(candidates, snapshot, params, verdict):
     wanted = f"{params['host_path']}:{params['target']}"
@@ -108,12 +118,12 @@ def check_runs_as_root(container, verdict):
 
 
 @check("proof-written")
-def check_proof_written(container, candidates, snapshot, probes, params, verdict):
+def check_proof_written(container, candidates, snapshot, probes, proof_stat, params, verdict):
     require_host_uids(snapshot)
     inside = posixpath.join(params["target"], params["proof"])
     on_host = posixpath.join(params["host_path"], params["proof"])
     verdict.evidence(file=on_host, seen_by=f"{container.describe()} at {inside}")
-    uid, modified = _owner_and_time(probes, params)
+    uid, modified = _owner_and_time(probes, proof_stat, params)
     verdict.evidence(owner_uid=uid, modified=modified.isoformat())
     expect(
         uid == 0,
@@ -141,9 +151,9 @@ def check_proof_written(container, candidates, snapshot, probes, params, verdict
     verdict.evidence(written_through=writers[0].describe())
 
 
-def _owner_and_time(probes, params) -> tuple[int, datetime]:
+def _owner_and_time(probes, proof_stat, params) -> tuple[int, datetime]:
     on_host = posixpath.join(params["host_path"], params["proof"])
-    result = run_probe(probes, stat_on_host(params["host_path"], params["proof"]))
+    result = run_probe(probes, proof_stat)
     if result.exit_code == FILE_ABSENT:
         fail(
             t("{f} does not exist", "{f} n'existe pas").format(f=on_host),

@@ -1,11 +1,25 @@
-"""Median wall time of `docker-grade check` on the course's solutions, all built for real.
+"""Wall time of `docker-grade check` on the course's solutions, beside its floor measured in the
+same run, then on a crowded host.
 
-    .venv/bin/python scripts/bench_check.py [--runs 9] [EXERCISE ...]
+    .venv/bin/python scripts/bench_check.py [--runs 7] [--crowd 500] [EXERCISE ...]
 
-Builds the eight solutions (as tests/test_whole_course.py does) on the local engine, times
-`docker-grade check EXERCISE...` (all eight when none is named) from the student's folder,
-prints each run and the median, and removes everything it built. Needs a clean engine and the
-fixture images (scripts/test.sh builds them).
+1. Builds the eight solutions (as tests/test_whole_course.py does) on the local engine.
+2. Measures the floor, each part the median of --runs:
+   - imports: a fresh interpreter importing the libraries a grading cannot do without
+     (docker, pytest, pydantic);
+   - snapshot: Snapshot.take of this state;
+   - the negative ping with its container: one probe proving a silence (an address nobody
+     holds, from a student container's namespace), alone on the engine. A grading cannot end
+     before its slowest probe, and that is the slowest.
+3. Times `docker-grade check EXERCISE...` (all eight when none is named) from the student's
+   folder, median of --runs; prints it beside the floor (target: at most 1.25 times it).
+4. With --crowd N (0 skips it): removes the solutions, makes N running and N exited idle
+   containers and N/10 networks (tests/support/crowd.py), builds the solutions again after
+   them, as a semester-old host holds them, and times the check again (target: at most 0.3 s
+   more). Every run must give the same score.
+
+Removes everything it built. Needs a clean engine and the fixture images (scripts/test.sh
+builds them).
 """
 
 from __future__ import annotations
@@ -22,49 +36,121 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import docker  # noqa: E402
-from conftest import LYING_PING_IMAGES, PROOF, _load_image_builder  # noqa: E402,F401
+from conftest import PROOF, _load_image_builder  # noqa: E402
 from test_whole_course import all_solutions  # noqa: E402
 
+from grader.engine.client import connect  # noqa: E402
+from grader.engine.snapshot import Snapshot  # noqa: E402
+from grader.kit.behaviour import taken_addresses, unused_address  # noqa: E402
+from grader.probes import ProbeRunner, ping  # noqa: E402
+from support.crowd import Crowd  # noqa: E402
 from support.node_app import APP_FILES, FIXED_DOCKERFILE  # noqa: E402
 from support.student import StudentHost  # noqa: E402
+
+TARGET_RATIO, CROWD_TARGET_S = 1.25, 0.3
+NODE_IMAGE = "docker-grade-test/node-good"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--crowd", type=int, default=500)
     parser.add_argument("exercises", nargs="*")
     args = parser.parse_args()
     _load_image_builder().ensure_images(quiet=True)
     client = docker.from_env()
-    host = StudentHost(client)
+    builder, student = StudentHost(client), StudentHost(client)
+    crowd = Crowd(client, running=args.crowd, exited=args.crowd, networks=args.crowd // 10)
     proof_existed = PROOF.exists()
-    executable = str(Path(sys.executable).with_name("docker-grade"))
     try:
-        host.build("docker-grade-test/node-good", FIXED_DOCKERFILE, APP_FILES)
+        builder.build(NODE_IMAGE, FIXED_DOCKERFILE, APP_FILES)
         with tempfile.TemporaryDirectory() as folder:
-            all_solutions(host, {"good": "docker-grade-test/node-good"}, Path(folder))
-            times = []
-            for run in range(args.runs):
-                started = time.perf_counter()
-                done = subprocess.run(
-                    [executable, "check", *args.exercises],
-                    cwd=folder,
-                    capture_output=True,
-                    text=True,
-                )
-                times.append(time.perf_counter() - started)
-                print(f"run {run + 1}: {times[-1]:.2f} s (exit {done.returncode})")
-                if done.returncode != 0:
-                    print(done.stdout[-3000:], done.stderr, file=sys.stderr)
+            all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
+            floor = _floor(args.runs)
+            plain, score = _check(folder, args)
             print(
-                f"median of {args.runs}: {statistics.median(times):.2f} s "
-                f"(min {min(times):.2f}, max {max(times):.2f})"
+                f"check, {args.runs} runs: median {plain:.2f} s = {plain / floor:.2f} x the "
+                f"floor (target <= {TARGET_RATIO}); score {score}"
             )
+        if not args.crowd:
+            return 0
+        student.remove_all()
+        started = time.monotonic()
+        crowd.build()
+        print(
+            f"crowd: {args.crowd} running + {args.crowd} exited containers, "
+            f"{args.crowd // 10} networks, made in {time.monotonic() - started:.0f} s"
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
+            snapshot = _median(args.runs, lambda: Snapshot.take(connect()))
+            crowded, crowded_score = _check(folder, args)
+            print(f"snapshot on the crowded host: {snapshot:.3f} s")
+            print(
+                f"check on the crowded host: median {crowded:.2f} s, "
+                f"{crowded - plain:+.2f} s (target <= +{CROWD_TARGET_S}); score {crowded_score}"
+            )
+            if crowded_score != score:
+                print("the crowd changed the score", file=sys.stderr)
+                return 1
     finally:
-        host.remove_all()
+        student.remove_all()
+        crowd.remove()
+        builder.remove_all()
         if not proof_existed:
             PROOF.unlink(missing_ok=True)
     return 0
+
+
+def _floor(runs: int) -> float:
+    imports = _median(
+        runs,
+        lambda: subprocess.run([sys.executable, "-c", "import docker, pytest, pydantic"]),
+    )
+    engine = connect()
+    snapshot = _median(runs, lambda: Snapshot.take(engine))
+    silence = _median(runs, lambda: _negative_ping(engine))
+    floor = imports + snapshot + silence
+    print(
+        f"floor {floor:.2f} s = imports {imports:.2f} + snapshot {snapshot:.3f} "
+        f"+ the negative ping with its container {silence:.2f} (medians of {runs})"
+    )
+    return floor
+
+
+def _negative_ping(engine) -> None:
+    """A ping to an address nobody holds, from the newest running container's namespace."""
+    snapshot = Snapshot.take(engine)
+    source = next(c for c in snapshot.running() if "bridge" in c.networks)
+    silent = unused_address(source.networks["bridge"], taken_addresses(snapshot.containers))
+    with ProbeRunner(engine) as probes:
+        result = probes.run(ping(silent, netns=f"container:{source.id}"))
+    assert result.exit_code not in (0, None), result  # silence, proven by waiting it out
+
+
+def _check(folder: str, args) -> tuple[float, str]:
+    executable = str(Path(sys.executable).with_name("docker-grade"))
+    times, scores = [], set()
+    for run in range(args.runs):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [executable, "check", "-q", *args.exercises], cwd=folder, capture_output=True, text=True
+        )
+        times.append(time.perf_counter() - started)
+        scores.add(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?")
+        print(f"  run {run + 1}: {times[-1]:.2f} s (exit {done.returncode})")
+        if done.returncode != 0:
+            print(done.stdout[-3000:], done.stderr, file=sys.stderr)
+    return statistics.median(times), " | ".join(sorted(scores))
+
+
+def _median(runs: int, action) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,9 @@ class Engine:
     def parallel_calls(self) -> int:
         """How many Engine API calls may be under way at once. Over ssh:// each is an ssh
         session of its own, and sshd drops new sessions past its MaxStartups (10 by default):
-        a few at a time, so a student's host never sees a burst it refuses."""
-        return SSH_PARALLEL_CALLS if self.host.docker_host.startswith("ssh://") else 8
+        a few at a time, so a student's host never sees a burst it refuses. Elsewhere, as many
+        as the connection pool holds: a whole course's probes start at once."""
+        return SSH_PARALLEL_CALLS if self.host.docker_host.startswith("ssh://") else POOL_SIZE
 
     def close(self) -> None:
         self.api.close()

@@ -95,17 +95,19 @@ class GraderPlugin:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Starts every probe the selected exercises plan (``@probe_plan``), so that they run
-        concurrently."""
-        planned = []
+        concurrently; then the exercises that planned none are checked first, while the probes
+        run (each exercise's checks stay together, in their order)."""
+        planned: dict[str, list] = {}
         for module in {item.module for item in session.items}:
             assignment = self.context.assignment(exercise_of(module.__file__))
             try:
-                planned.extend(
-                    run_plans(session.config, module, self.context.snapshot, assignment.params)
+                planned[module.__name__] = run_plans(
+                    session.config, module, self.context.snapshot, assignment.params
                 )
             except Exception as error:  # the check that uses the plan meets it again and says so
                 log.debug("a probe plan of %s failed: %r", module.__file__, error)
-        self.context.probes.submit_all(planned)
+        self.context.probes.submit_all(probe for probes in planned.values() for probe in probes)
+        session.items.sort(key=lambda item: bool(planned.get(item.module.__name__)))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
