@@ -1,12 +1,15 @@
 """One picture of the engine per run, shared by every check.
 
-Taken once: the container list plus parallel inspects (a container that vanishes between the
-list and its inspect is left out), and the network list. Images are inspected on first use and
-kept, since a host may hold hundreds that no exercise looks at.
+Taken once: the container list and the network list, two API calls whatever the host holds.
+What only an inspect tells of a container is read on first use (grader.engine.container); the
+newest containers, those an exercise is most likely about, are inspected at once, in parallel
+(one that vanishes between the list and its inspect is left out). Images and volumes are
+inspected on first use and kept, since a host may hold hundreds that no exercise looks at.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +25,8 @@ from grader.engine.references import local_names, normalize, repository_of
 from grader.engine.volume import Volume
 
 INSPECT_WORKERS = 8
+# the newest containers, inspected with the snapshot: a student's exercise is among them
+INSPECTED_AT_ONCE = 16
 
 
 @dataclass
@@ -37,18 +42,23 @@ class Snapshot:
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
         api = engine.api
-        info = api.info()
-        taken_at = _engine_time(info)
-        summaries = api.containers(all=True)
-        ids = [
-            s["Id"]
-            for s in summaries
-            if not any(label in (s.get("Labels") or {}) for label in OWN_LABELS)
+        taken_at = _engine_time(api.info())
+        # podman's list may name an image otherwise than its inspect does: the inspect says
+        trust_listed_image = engine.host.product == "docker"
+        containers = [
+            Container.from_summary(
+                summary if trust_listed_image else {**summary, "Image": ""},
+                functools.partial(api.inspect_container, summary["Id"]),
+            )
+            for summary in api.containers(all=True)
+            if not any(label in (summary.get("Labels") or {}) for label in OWN_LABELS)
         ]
-        with ThreadPoolExecutor(min(INSPECT_WORKERS, engine.parallel_calls)) as pool:
-            inspected = list(pool.map(lambda cid: _inspect_or_none(api, cid), ids))
-        containers = [Container.from_inspect(data) for data in inspected if data]
+        # newest first; the list's creation times are whole seconds, and within one second
+        # the engine's own order (newest first, to the nanosecond) stays
         containers.sort(key=lambda c: c.created, reverse=True)
+        with ThreadPoolExecutor(min(INSPECT_WORKERS, engine.parallel_calls)) as pool:
+            gone = set(pool.map(_inspected_or_gone, containers[:INSPECTED_AT_ONCE])) - {None}
+        containers = [c for c in containers if c.id not in gone]
         networks = [Network.from_inspect(data) for data in api.networks()]
         return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
 
@@ -131,11 +141,13 @@ def _engine_time(info: dict) -> datetime:
     return parse_time(system_time) if system_time else datetime.now(timezone.utc)
 
 
-def _inspect_or_none(api, container_id: str) -> dict | None:
+def _inspected_or_gone(container: Container) -> str | None:
+    """Inspects ``container`` now; its id if it is gone."""
     try:
-        return api.inspect_container(container_id)
+        container.inspection.details()
     except NotFound:
-        return None
+        return container.id
+    return None
 
 
 def _inspect_image_or_none(api, reference: str) -> dict | None:

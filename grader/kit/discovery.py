@@ -76,13 +76,19 @@ def discover_pair(
     a, b = named
     if a and b and a.id == b.id:
         return Discovery(None, t("A and B are the same container", "A et B sont le même conteneur"))
-    pairs = [
-        _oriented(pair, a, b)
-        for pair in newest_pairs(candidates)
-        if _includes(pair, a) and _includes(pair, b)
-    ]
-    pairs = [pair for pair in pairs if accept(pair)]
-    return Discovery(next((pair for pair in pairs if prefer(pair)), pairs[0] if pairs else None))
+    # newest first, stopping at the first preferred pair: a host with hundreds of containers
+    # has tens of thousands of pairs, and what ``prefer`` reads may take an inspect
+    first_accepted = None
+    for pair in newest_pairs(candidates):
+        if not (_includes(pair, a) and _includes(pair, b)):
+            continue
+        pair = _oriented(pair, a, b)
+        if not accept(pair):
+            continue
+        if prefer(pair):
+            return Discovery(pair)
+        first_accepted = first_accepted or pair
+    return Discovery(first_accepted)
 
 
 def _named(
