@@ -64,13 +64,27 @@ def t(en: str, fr: str) -> Localized:
 Text = Union[str, Localized]
 
 
+LIST_SHOWN = 8  # a crowded host lists hundreds of containers: the first ones are the newest
+
+
 def render(text: object, lang: Lang) -> str:
-    """Renders a Localized, a list of texts, or any other value as a string."""
+    """Renders a Localized, a list of texts (its first LIST_SHOWN items), or any other value
+    as a string.
+
+    >>> render([f"c{n}" for n in range(10)], "en")
+    'c0, c1, c2, c3, c4, c5, c6, c7, and 2 more'
+    """
     if isinstance(text, Localized):
         return text.render(lang)
     if isinstance(text, (list, tuple)):
-        return ", ".join(render(item, lang) for item in text) if text else render(NONE, lang)
+        if not text:
+            return render(NONE, lang)
+        shown = [render(item, lang) for item in text[:LIST_SHOWN]]
+        if len(text) > LIST_SHOWN:
+            shown.append(_MORE.render(lang).format(n=len(text) - LIST_SHOWN))
+        return ", ".join(shown)
     return str(text)
 
 
 NONE = t("none", "aucun")
+_MORE = t("and {n} more", "et {n} autres")

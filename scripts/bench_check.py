@@ -11,6 +11,9 @@ same run, then on a crowded host.
    - the negative ping with its container: one probe proving a silence (an address nobody
      holds, from a student container's namespace), alone on the engine. A grading cannot end
      before its slowest probe, and that is the slowest.
+   Beside it, the engine's share: the probes the whole course plans, alone (no check, no
+   pytest), all started at once as a grading starts them. On 2 cores, starting that many
+   containers at once is what stretches the slowest one.
 3. Times `docker-grade check EXERCISE...` (all eight when none is named) from the student's
    folder, median of --runs; prints it beside the floor (target: at most 1.25 times it).
 4. With --crowd N (0 skips it): removes the solutions, makes N running and N exited idle
@@ -25,24 +28,29 @@ builds them).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import docker  # noqa: E402
+import pytest  # noqa: E402
 from conftest import PROOF, _load_image_builder  # noqa: E402
 from test_whole_course import all_solutions  # noqa: E402
 
 from grader.engine.client import connect  # noqa: E402
 from grader.engine.snapshot import Snapshot  # noqa: E402
 from grader.kit.behaviour import taken_addresses, unused_address  # noqa: E402
+from grader.kit.plans import run_plans  # noqa: E402
 from grader.probes import ProbeRunner, ping  # noqa: E402
+from grader.spec.catalog import Catalog  # noqa: E402
 from support.crowd import Crowd  # noqa: E402
 from support.node_app import APP_FILES, FIXED_DOCKERFILE  # noqa: E402
 from support.student import StudentHost  # noqa: E402
@@ -115,7 +123,33 @@ def _floor(runs: int) -> float:
         f"floor {floor:.2f} s = imports {imports:.2f} + snapshot {snapshot:.3f} "
         f"+ the negative ping with its container {silence:.2f} (medians of {runs})"
     )
+    planned = _course_probes(engine)
+    together = _median(runs, lambda: _all_at_once(engine, planned))
+    print(
+        f"the course's {len(planned)} planned probes alone, all at once: {together:.2f} s; "
+        f"imports + snapshot + that: {imports + snapshot + together:.2f} s"
+    )
     return floor
+
+
+def _course_probes(engine) -> list:
+    """What every exercise's plans hold on this state, as a grading would plan them."""
+    snapshot, planned = Snapshot.take(engine), []
+    for assignment in Catalog.load(quiet=True).assign([], []):
+        spec = importlib.util.spec_from_file_location(
+            f"bench_{assignment.spec.id.replace('-', '_')}", assignment.check_module
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        config = SimpleNamespace(stash=pytest.Stash())
+        planned += run_plans(config, module, snapshot, assignment.params)
+    return planned
+
+
+def _all_at_once(engine, planned: list) -> None:
+    with ProbeRunner(engine) as probes:
+        probes.submit_all(planned)
+        probes.wait()
 
 
 def _negative_ping(engine) -> None:

@@ -202,28 +202,90 @@ def read_in_container(container_id: str, path: str) -> Probe:
 RESULTS_DIR = "/.docker-grade-results"
 
 
-def shares_a_container(probe: Probe) -> tuple | None:
-    """Probes with the same key can run side by side in one container (one start instead of
-    several: starts are what a grading spends most on); None for one that must run alone."""
-    if probe.tmpfs or probe.bind:
-        return None
-    return (probe.netns, probe.pid)
+# A probe's container settings, and the value of each that asks for nothing.
+_UNSET = {"netns": "none", "pid": None, "tmpfs": None}
+
+
+def container_groups(probes: list[Probe]) -> list[list[Probe]]:
+    """Probes put together in as few containers as can run them side by side: a start is what
+    a grading spends most on, and on 2 cores nine at once stretch each.
+
+    Two probes share a container when every setting (network namespace, pid namespace,
+    scratch tmpfs) is the same or unset in one of them, and both are about the same student
+    containers: a container removed under a probe then fails only the probes that are about
+    it. A probe that mounts a host folder runs alone (a refused mount fails only it).
+
+    >>> a = "container:5e1f"
+    >>> groups = container_groups([ping("10.0.0.2", netns=a), http_get("http://x/", netns=a),
+    ...     http_get("http://127.0.0.1:8181/", netns="host"), ping("127.0.0.1", netns="host"),
+    ...     write_attempt("5e1f", "/data"), read_in_container("5e1f", "/etc/passwd")])
+    >>> [[p.command[0] for p in group] for group in groups]  # host pids, or those of 5e1f
+    [['ping', 'sh'], ['sh', 'ping'], ['sh', 'sh']]
+    """
+    groups: list[tuple[dict, list[Probe]]] = []
+    for probe in probes:
+        own = _settings(probe)
+        home = None
+        if probe.bind is None:
+            home = next(
+                (
+                    (n, merged)
+                    for n, (settings, members) in enumerate(groups)
+                    if members[0].bind is None
+                    and _about(settings) == _about(own)
+                    and (merged := _merged(settings, own)) is not None
+                ),
+                None,
+            )
+        if home is None:
+            groups.append((own, [probe]))
+        else:
+            n, merged = home
+            groups[n] = (merged, [*groups[n][1], probe])
+    return [members for _, members in groups]
+
+
+def _settings(probe: Probe) -> dict:
+    return {"netns": probe.netns, "pid": probe.pid, "tmpfs": probe.tmpfs}
+
+
+def _merged(a: dict, b: dict) -> dict | None:
+    merged = {}
+    for key, unset in _UNSET.items():
+        if a[key] == b[key] or b[key] == unset:
+            merged[key] = a[key]
+        elif a[key] == unset:
+            merged[key] = b[key]
+        else:
+            return None
+    return merged
+
+
+def _about(settings: dict) -> set[str]:
+    """The student containers a probe joins."""
+    return {
+        value.removeprefix("container:")
+        for value in (settings["netns"], settings["pid"])
+        if value and value.startswith("container:")
+    }
 
 
 def side_by_side(probes: list[Probe]) -> Probe:
     """One probe running ``probes`` concurrently, each command's output and exit code kept in
-    RESULTS_DIR/<n>.out, .err and .rc (read back with get_archive)."""
+    RESULTS_DIR/<n>.out, .err and .rc (read back with get_archive), in a container with every
+    setting one of them asks for."""
     jobs = [
         f"( {shlex.join(probe.command)} >{RESULTS_DIR}/{n}.out 2>{RESULTS_DIR}/{n}.err; "
         f"echo $? >{RESULTS_DIR}/{n}.rc ) &"
         for n, probe in enumerate(probes)
     ]
     script = "\n".join([f"mkdir -p {RESULTS_DIR}", *jobs, "wait"])
-    first = probes[0]
+    settings = _settings(probes[0])
+    for probe in probes[1:]:
+        settings = _merged(settings, _settings(probe))
     return Probe(
         command=("sh", "-c", script),
-        netns=first.netns,
-        pid=first.pid,
+        **settings,
         timeout_s=max(probe.timeout_s for probe in probes),
     )
 

@@ -27,7 +27,7 @@ from grader.artifacts.folders import FolderTooLarge, extract_folder
 from grader.engine.client import Engine
 from grader.engine.container import PROBE_LABEL
 from grader.engine.files import read_file
-from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, shares_a_container, side_by_side
+from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, container_groups, side_by_side
 
 PROBE_WORKERS = 16  # a whole course plans 9 probe containers: all start at once
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
@@ -79,11 +79,7 @@ class ProbeRunner:
         """Starts planned probes at once; those that can share a container run in one."""
         with self._lock:
             fresh = [p for p in dict.fromkeys(probes) if p not in self._futures]
-            groups: dict[tuple, list[Probe]] = {}
-            for probe in fresh:
-                key = shares_a_container(probe)
-                groups.setdefault(key if key else (id(probe),), []).append(probe)
-            for group in groups.values():
+            for group in container_groups(fresh):
                 if len(group) == 1:
                     self._futures[group[0]] = self._pool.submit(self._execute, group[0])
                     continue
