@@ -16,11 +16,14 @@ as no prefix at all. A registry on a port (``localhost:5000/...``) stays part of
 
 from __future__ import annotations
 
+import functools
+
 _DEFAULT_REGISTRIES = ("docker.io/", "index.docker.io/", "registry-1.docker.io/")
 PODMAN_LOCAL_PREFIX = "localhost/"  # podman's name for "built or tagged here"
 _IMPLIED_PREFIXES = (*_DEFAULT_REGISTRIES, PODMAN_LOCAL_PREFIX)
 
 
+@functools.lru_cache(maxsize=4096)  # a crowded host asks about the same few names often
 def _split(reference: str) -> tuple[str, str]:
     name = reference.split("@", 1)[0]
     for prefix in _IMPLIED_PREFIXES:

@@ -38,6 +38,7 @@ class Snapshot:
     _images: dict[str, Image | None] = field(default_factory=dict, repr=False)
     _images_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _volumes: dict[str, Volume | None] = field(default_factory=dict, repr=False)
+    _runs_image: dict[tuple[str, str, str], bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def take(cls, engine: Engine) -> Snapshot:
@@ -123,11 +124,15 @@ class Snapshot:
         Matches the name given to ``docker run`` or, when the student ran an image id, the tags
         that image carries.
         """
+        key = (container.image_reference, container.image_id, reference)
+        if key not in self._runs_image:  # per image, not per container: hundreds share one
+            self._runs_image[key] = self._names_image(key[0], key[1], reference)
+        return self._runs_image[key]
+
+    def _names_image(self, given: str, image_id: str, reference: str) -> bool:
         wanted_repository, has_tag = repository_of(reference), ":" in reference.rsplit("/", 1)[-1]
-        names = [container.image_reference]
-        image = self.image(container.image_id)
-        names += list(image.tags) if image else []
-        for name in names:
+        image = self.image(image_id)
+        for name in [given, *(image.tags if image else ())]:
             if has_tag and normalize(name) == normalize(reference):
                 return True
             if not has_tag and repository_of(name) == wanted_repository:

@@ -98,7 +98,7 @@ class GraderPlugin:
         concurrently; then the exercises that planned none are checked first, while the probes
         run (each exercise's checks stay together, in their order)."""
         planned: dict[str, list] = {}
-        for module in {item.module for item in session.items}:
+        for module in dict.fromkeys(item.module for item in session.items):  # in a set order
             assignment = self.context.assignment(exercise_of(module.__file__))
             try:
                 planned[module.__name__] = run_plans(
