@@ -160,6 +160,15 @@ class Container:
         container was removed since the list call."""
         return self.inspection.details()
 
+    def present(self) -> bool:
+        """Whether it still exists; its inspect is read now if it was not yet, so what a check
+        then reads of it (configuration, start time) predates the probes."""
+        try:
+            self.inspection.details()
+        except NotFound:
+            return False
+        return True
+
     @property
     def image_reference(self) -> str:
         """As given to ``docker run``. The list call shows it too, unless the name has moved

@@ -44,22 +44,15 @@ class Snapshot:
     def take(cls, engine: Engine) -> Snapshot:
         api = engine.api
         taken_at = _engine_time(api.info())
-        # podman's list may name an image otherwise than its inspect does: the inspect says
-        trust_listed_image = engine.host.product == "docker"
-        containers = [
-            Container.from_summary(
-                summary if trust_listed_image else {**summary, "Image": ""},
-                functools.partial(api.inspect_container, summary["Id"]),
-            )
+        summaries = [
+            summary
             for summary in api.containers(all=True)
             if not any(label in (summary.get("Labels") or {}) for label in OWN_LABELS)
         ]
-        # newest first; the list's creation times are whole seconds, and within one second
-        # the engine's own order (newest first, to the nanosecond) stays
-        containers.sort(key=lambda c: c.created, reverse=True)
-        with ThreadPoolExecutor(min(INSPECT_WORKERS, engine.parallel_calls)) as pool:
-            gone = set(pool.map(_inspected_or_gone, containers[:INSPECTED_AT_ONCE])) - {None}
-        containers = [c for c in containers if c.id not in gone]
+        if engine.host.product == "docker":
+            containers = _listed(api, summaries, engine.parallel_calls)
+        else:
+            containers = _inspected(api, summaries, engine.parallel_calls)
         networks = [Network.from_inspect(data) for data in api.networks()]
         return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
 
@@ -124,7 +117,11 @@ class Snapshot:
         Matches the name given to ``docker run`` or, when the student ran an image id, the tags
         that image carries.
         """
-        key = (container.image_reference, container.image_id, reference)
+        try:
+            given = container.image_reference
+        except NotFound:  # removed since the list call: it runs nothing now
+            return False
+        key = (given, container.image_id, reference)
         if key not in self._runs_image:  # per image, not per container: hundreds share one
             self._runs_image[key] = self._names_image(key[0], key[1], reference)
         return self._runs_image[key]
@@ -146,13 +143,39 @@ def _engine_time(info: dict) -> datetime:
     return parse_time(system_time) if system_time else datetime.now(timezone.utc)
 
 
+def _listed(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
+    """Docker's: the list call's containers, newest first, the newest inspected now."""
+    containers = [
+        Container.from_summary(summary, functools.partial(api.inspect_container, summary["Id"]))
+        for summary in summaries
+    ]
+    # the list's creation times are whole seconds; within one second, Docker's own order
+    # (newest first, to the nanosecond) stays
+    containers.sort(key=lambda c: c.created, reverse=True)
+    with ThreadPoolExecutor(min(INSPECT_WORKERS, parallel_calls)) as pool:
+        gone = set(pool.map(_inspected_or_gone, containers[:INSPECTED_AT_ONCE])) - {None}
+    return [c for c in containers if c.id not in gone]
+
+
+def _inspected(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
+    """Podman's: every container inspected now. Its list call keeps no order within a second,
+    names images and states otherwise than its inspect (``localhost/…``, ``stopped``)."""
+    with ThreadPoolExecutor(min(INSPECT_WORKERS, parallel_calls)) as pool:
+        inspected = pool.map(lambda s: _inspect_or_none(api, s["Id"]), summaries)
+        containers = [Container.from_inspect(data) for data in inspected if data]
+    return sorted(containers, key=lambda c: c.created, reverse=True)
+
+
+def _inspect_or_none(api, container_id: str) -> dict | None:
+    try:
+        return api.inspect_container(container_id)
+    except NotFound:
+        return None
+
+
 def _inspected_or_gone(container: Container) -> str | None:
     """Inspects ``container`` now; its id if it is gone."""
-    try:
-        container.inspection.details()
-    except NotFound:
-        return container.id
-    return None
+    return None if container.present() else container.id
 
 
 def _inspect_image_or_none(api, reference: str) -> dict | None:

@@ -83,7 +83,9 @@ def discover_pair(
         if not (_includes(pair, a) and _includes(pair, b)):
             continue
         pair = _oriented(pair, a, b)
-        if not accept(pair):
+        # present: one removed since the list call is no candidate, and the inspect of those
+        # that are is read before any probe (a restart during the probes is then seen)
+        if not accept(pair) or not (pair.a.present() and pair.b.present()):
             continue
         if prefer(pair):
             return Discovery(pair)

@@ -214,6 +214,8 @@ class ProbeRunner:
             started = time.monotonic()
             image_id = self.image_id
             results = self._run_side_by_side(combined, group, image_id, started)
+            if results is None:  # the engine refused the shared container: each one alone
+                results = {probe: self._execute(probe) for probe in group}
             for probe in group:
                 futures[probe].set_result(results[probe])
         except BaseException as error:  # ProbeUnavailable, or anything: no caller may hang
@@ -223,22 +225,32 @@ class ProbeRunner:
 
     def _run_side_by_side(
         self, combined: Probe, group: list[Probe], image_id: str, started: float
-    ) -> dict[Probe, ProbeResult]:
+    ) -> dict[Probe, ProbeResult] | None:
+        """Each probe's result; None when the engine would not make or start the shared
+        container (a setting one of them brought), so that none fails for another's."""
         container_id = None
         try:
             container_id = self._create(combined, image_id)
             self.api.start(container_id)
+        except APIError:
+            if container_id:
+                self._remove(container_id)
+            return None
+        try:
             self.api.wait(container_id, timeout=combined.timeout_s)
             files = self._results(container_id)
         except (requests.ReadTimeout, requests.ConnectionError):
-            files, problem = {}, f"no answer within {combined.timeout_s:.0f} s"
+            # the probes that ended keep their results; the others ran out of time
+            files, problem = (
+                self._results_so_far(container_id),
+                (f"no answer within {combined.timeout_s:.0f} s"),
+            )
         except APIError as error:
             files, problem = {}, error.explanation or str(error)
         else:
             problem = "the probe left no result"
         finally:
-            if container_id:
-                self._remove(container_id)
+            self._remove(container_id)
         duration = time.monotonic() - started
         results = {}
         for n, probe in enumerate(group):
@@ -256,6 +268,12 @@ class ProbeRunner:
                 else ProbeResult(probe, None, "", "", duration, image_id, problem=problem)
             )
         return results
+
+    def _results_so_far(self, container_id: str) -> dict[str, str]:
+        try:
+            return self._results(container_id)
+        except (APIError, requests.RequestException, tarfile.TarError):
+            return {}
 
     def _results(self, container_id: str) -> dict[str, str]:
         """The files the side-by-side probe wrote, by name."""

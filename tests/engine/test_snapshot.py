@@ -8,6 +8,7 @@ with containers no exercise is about inspects none of the older ones beyond the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from datetime import timezone
 from pathlib import Path
@@ -141,3 +142,17 @@ def _call(request) -> tuple[str, str]:
     if request.method == "GET" and parts[-2:] == ["containers", "json"]:
         return "list", "containers"
     return request.method, path
+
+
+def test_another_engine_than_docker_is_inspected_whole_and_gives_the_same_picture(
+    docker_client, student, tmp_path
+):
+    _student_states(student, tmp_path)
+    engine = connect()
+    listed = Snapshot.take(engine).containers
+    engine.host = dataclasses.replace(engine.host, product="podman")
+    inspected = Snapshot.take(engine).containers
+    assert [c.id for c in inspected] == [c.id for c in listed]
+    for by_list, by_inspect in zip(listed, inspected):
+        assert by_list.details == by_inspect.details, by_list.name
+        assert by_list.image_reference == by_inspect.image_reference, by_list.name

@@ -4,10 +4,18 @@ import contextlib
 import time
 
 import pytest
-from docker.errors import NotFound
+from docker.errors import APIError, NotFound
 
 from grader.engine.client import connect
-from grader.probes import HttpAnswer, ProbeRunner, ProbeUnavailable, http_get, ping, write_attempt
+from grader.probes import (
+    HttpAnswer,
+    Probe,
+    ProbeRunner,
+    ProbeUnavailable,
+    http_get,
+    ping,
+    write_attempt,
+)
 from grader.probes.runner import STARTED_LABEL
 
 PROBE_LABEL = "docker-grade.probe"
@@ -157,3 +165,33 @@ def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_resul
     assert len(starts) == 1  # the wget takes the pings' host pids: one container for the three
     assert answered.succeeded and "0 packets received" in silent.stdout and not silent.succeeded
     assert HttpAnswer.read(refused).status is None and refused.exit_code not in (0, None)
+
+
+def test_probes_sharing_a_container_keep_the_results_of_those_that_ended_in_time(engine):
+    quick = Probe(command=("echo", "done"), timeout_s=2)
+    stuck = Probe(command=("sleep", "60"), timeout_s=2)
+    with ProbeRunner(engine) as probes:
+        probes.submit_all([quick, stuck])
+        ended, late = probes.run(quick), probes.run(stuck)
+    assert ended.succeeded and ended.stdout.strip() == "done"
+    assert late.exit_code is None and "no answer within 2 s" in late.problem
+
+
+def test_probes_the_engine_will_not_put_together_run_each_alone(isolated, engine):
+    netns, target, gateway = isolated
+    planned = [ping(gateway, netns=netns), ping(target, netns=netns)]
+    alone = []
+    with ProbeRunner(engine) as probes:
+        original = probes._create
+
+        def refuse_shared(probe, image):
+            if probe not in planned:  # the shared container: refused as an engine would
+                raise APIError("refused", explanation="no such namespace")
+            alone.append(probe)
+            return original(probe, image)
+
+        probes._create = refuse_shared
+        probes.submit_all(planned)
+        answered, silent = (probes.run(probe) for probe in planned)
+    assert alone == planned
+    assert answered.succeeded and not silent.succeeded and silent.problem is None
