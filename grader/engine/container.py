@@ -228,13 +228,9 @@ class Container:
             return True
         if self.status == "running" and _UP_A_MINUTE_OR_MORE.match(self.status_text):
             return False
-        try:
-            details = self.details
-        except NotFound:
+        if not self.present():
             return True
-        return details.restart_count > 0 and (now - details.started_at).total_seconds() < (
-            STEADY_AFTER_S
-        )
+        return self.restart_count > 0 and (now - self.started_at).total_seconds() < STEADY_AFTER_S
 
     @property
     def image_tag(self) -> str:

@@ -152,8 +152,11 @@ def _listed(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
     # the list's creation times are whole seconds; within one second, Docker's own order
     # (newest first, to the nanosecond) stays
     containers.sort(key=lambda c: c.created, reverse=True)
+    newest = containers[:INSPECTED_AT_ONCE]
     with ThreadPoolExecutor(min(INSPECT_WORKERS, parallel_calls)) as pool:
-        gone = set(pool.map(_inspected_or_gone, containers[:INSPECTED_AT_ONCE])) - {None}
+        gone = {
+            c.id for c, present in zip(newest, pool.map(Container.present, newest)) if not present
+        }
     return [c for c in containers if c.id not in gone]
 
 
@@ -171,11 +174,6 @@ def _inspect_or_none(api, container_id: str) -> dict | None:
         return api.inspect_container(container_id)
     except NotFound:
         return None
-
-
-def _inspected_or_gone(container: Container) -> str | None:
-    """Inspects ``container`` now; its id if it is gone."""
-    return None if container.present() else container.id
 
 
 def _inspect_image_or_none(api, reference: str) -> dict | None:

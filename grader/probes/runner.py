@@ -29,7 +29,7 @@ from grader.engine.container import PROBE_LABEL
 from grader.engine.files import read_file
 from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, container_groups, side_by_side
 
-PROBE_WORKERS = 16  # a whole course plans 9 probe containers: all start at once
+PROBE_WORKERS = 16  # more than a whole course's probe containers (6): all start at once
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
 OWNER_LABEL = "docker-grade.probe.owner"  # <machine>:<pid> of the grader that made it
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
