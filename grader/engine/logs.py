@@ -4,15 +4,16 @@ what it needs: a log may hold gigabytes."""
 from __future__ import annotations
 
 import codecs
+import time
 
 MAX_LINE = 200  # characters kept of a line
 _READ_LIMIT = 64 * 1024  # past this without a line break, the text so far is the line
 
 
-def first_line(api, container_id: str, *, until: float) -> str | None:
+def first_line(api, container_id: str, *, until: float | None = None) -> str | None:
     """The first non-blank line the container wrote up to ``until`` (a float: a datetime would
-    be cut to the second by docker-py), or None when it wrote nothing. Raises docker's
-    APIError when the log cannot be read.
+    be cut to the second by docker-py; None: up to now), or None when it wrote nothing. Raises
+    docker's APIError when the log cannot be read.
 
     Chunks are joined until a line ends: over ssh:// they arrive a few bytes at a time.
     """
@@ -22,7 +23,7 @@ def first_line(api, container_id: str, *, until: float) -> str | None:
         stderr=True,
         stream=True,
         follow=False,  # docker-py follows streams by default
-        until=until,
+        **({"until": until} if until is not None else {}),
     )
     decoder, text = codecs.getincrementaldecoder("utf-8")(errors="replace"), ""
     try:
@@ -35,6 +36,20 @@ def first_line(api, container_id: str, *, until: float) -> str | None:
         return _first_non_blank(text + decoder.decode(b"", final=True))
     finally:
         _close(stream)
+
+
+def first_line_within(api, container_id: str, seconds: float) -> str | None:
+    """The first line, waiting up to ``seconds`` for one while the log is empty: an app may
+    write its line for a request just after answering it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        line = first_line(api, container_id)
+        if line is not None or time.monotonic() >= deadline:
+            return line
+        time.sleep(min(_POLL_S, max(0.0, deadline - time.monotonic())))
+
+
+_POLL_S = 0.1
 
 
 def _first_non_blank(text: str) -> str | None:

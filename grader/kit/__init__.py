@@ -42,6 +42,7 @@ from grader.engine.container import Container, Endpoint, Mount
 from grader.engine.files import FileRead, read_file
 from grader.engine.image import Image
 from grader.engine.logs import first_line as first_log_line
+from grader.engine.logs import first_line_within as first_log_line_within
 from grader.engine.network import Network
 from grader.engine.podman import (
     DEFAULT_PIDS_LIMIT,
@@ -173,6 +174,7 @@ __all__ = [
     "LOOPBACK",
     # files: in a container (Engine API), and in the student's folder
     "first_log_line",
+    "first_log_line_within",
     "FileRead",
     "read_file",
     "read_text",

@@ -37,7 +37,11 @@ def project(tmp_path):
 def run_app(student, image="mine/node", ports=None, **options):
     """docker run -d -p 8181:8080 mine/node"""
     container = student.container(
-        image, interactive=False, tty=False, port_bindings=ports or {8080: 8181}, **options
+        image,
+        interactive=False,
+        tty=False,
+        port_bindings={8080: 8181} if ports is None else ports,
+        **options,
     )
     student.wait_running(container)
     return container
@@ -202,21 +206,54 @@ def test_a_fifo_named_dockerfile_fails_the_dockerfile_checks_without_hanging(
         assert f"{name} is a FIFO, not a regular file" in run.check(EXERCISE, check_id)["message"]
 
 
-def test_an_app_silent_until_the_graders_own_request_has_no_logs(student, node_images, project):
-    # It logs only requests: the grader's GET must not count as the student's log line.
+def test_an_app_that_logs_only_requests_passes_with_the_graders_own_every_time(
+    student, node_images, project
+):
+    # It logs a request 0.5 s after answering it. The grader's GET is a request like any
+    # other: counted in the first grading as in the next, which would find its line anyway.
     student.tag(node_images["good"], "mine/node")
     run_app(
         student,
         command=[
             "node",
             "-e",
-            "require('http').createServer((q,s)=>{console.log(q.url);s.end('ok')}).listen(8080)",
+            "require('http').createServer((q,s)=>{s.end('ok');"
+            "setTimeout(()=>console.log('GET '+q.url),500)}).listen(8080)",
         ],
+    )
+
+    first, second = grade(EXERCISE, cwd=project), grade(EXERCISE, cwd=project)
+
+    assert first.statuses(EXERCISE) == second.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert first.check(EXERCISE, "logs-readable")["evidence"]["first_line"] == "GET /"
+
+
+def test_an_app_that_answers_and_writes_nothing_has_no_logs(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    run_app(
+        student,
+        command=["node", "-e", "require('http').createServer((q,s)=>s.end('ok')).listen(8080)"],
     )
 
     run = grade(EXERCISE, cwd=project)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "logs-readable": "failed"}
+    assert "2.0 s after the grader's own request" in run.check(EXERCISE, "logs-readable")["message"]
+
+
+def test_a_silent_app_without_a_published_port_has_no_logs(student, node_images, project):
+    student.tag(node_images["good"], "mine/node")
+    run_app(student, ports={}, command=["node", "-e", "setInterval(() => {}, 1000)"])
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == {
+        **all_passed(*CHECKS),
+        "port-published": "failed",
+        "http-responds": "skipped",
+        "logs-readable": "failed",
+    }
+    assert "an empty log" in run.check(EXERCISE, "logs-readable")["message"]
 
 
 def test_an_app_that_does_not_listen_fails_http(student, node_images, project):
