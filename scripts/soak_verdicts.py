@@ -3,9 +3,10 @@
     .venv/bin/python scripts/soak_verdicts.py [--runs 100] [PYTEST ARGS, e.g. tests/checks]
 
 Runs the tests (tests/checks by default) with DOCKER_GRADE_SOAK_RUNS set: each state a test
-grades is graded --runs times in a row, then --runs times with 4 graders at once, on the real
-engine. Prints, per check, how many runs disagreed with the majority of its state (target: 0),
-then the states where any did. Needs what scripts/test.sh sets up (engine, venv, images).
+grades is graded --runs times in all on the real engine, the first half in a row (the test's
+own grading among them), the rest with 4 graders at once. Prints, per check, how many runs
+disagreed with the majority of its state (target: 0), then the states where any did. Needs
+what scripts/test.sh sets up (engine, venv, images).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=100, help="gradings per state (at least 2)")
     args, pytest_args = parser.parse_known_args()
+    if args.runs < 2:
+        parser.error("--runs must be at least 2: one grading in a row, one among 4 at once")
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "soak.jsonl"
         env = {
@@ -56,8 +59,8 @@ def main() -> int:
             if len(statuses) != majority:
                 per_state[check].append((record["test"], Counter(statuses)))
     print(
-        f"{len(records)} graded states, {2 * args.runs} gradings each "
-        f"({args.runs} in a row, {args.runs} with 4 at once)"
+        f"{len(records)} graded states, {args.runs} gradings each "
+        f"({args.runs // 2} in a row, {args.runs - args.runs // 2} with 4 at once)"
     )
     for check in sorted(runs_per_check):
         print(f"{check:<45} {disagreements[check]:>4} of {runs_per_check[check]} runs disagreed")

@@ -66,8 +66,9 @@ def grade(
     return run
 
 
-# scripts/soak_verdicts.py sets these: every state a test grades is graded again, N times in a
-# row then N times 4 at once, and the statuses of each run are recorded for it to compare.
+# scripts/soak_verdicts.py sets these: every state a test grades is graded N times in all, the
+# first half in a row, the rest 4 at once, and the statuses of each run are recorded for it to
+# compare.
 SOAK_RUNS, SOAK_LOG = "DOCKER_GRADE_SOAK_RUNS", "DOCKER_GRADE_SOAK_LOG"
 
 
@@ -75,9 +76,10 @@ def _soak(args: tuple[str, ...], cwd: Path | None, first: GraderRun) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     runs = int(os.environ[SOAK_RUNS])
-    again = [docker_grade(*args, cwd=cwd) for _ in range(runs - 1)]
+    in_a_row = runs // 2
+    again = [docker_grade(*args, cwd=cwd) for _ in range(in_a_row - 1)]
     with ThreadPoolExecutor(4) as pool:
-        again += list(pool.map(lambda _: docker_grade(*args, cwd=cwd), range(runs)))
+        again += list(pool.map(lambda _: docker_grade(*args, cwd=cwd), range(runs - in_a_row)))
     record = {
         "test": os.environ.get("PYTEST_CURRENT_TEST", "?"),
         "args": list(args),
