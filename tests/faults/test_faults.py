@@ -4,6 +4,7 @@ hangs, no traceback (issue 11)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import threading
@@ -127,8 +128,6 @@ def test_an_http_server_that_accepts_and_never_answers(host, fault_engine, tmp_p
     )
     took = time.monotonic() - started
 
-    import json
-
     checks = {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}
     assert checks["custom-page"]["status"] == "error"
     assert "gave no answer within 5 s" in checks["custom-page"]["message"]
@@ -222,3 +221,52 @@ def test_a_grader_killed_outright_leaves_probes_the_next_run_removes(host, fault
 
     assert host.api.containers(all=True, filters={"label": "docker-grade.probe"}) == []
     assert "left by a grader that was stopped" in run.stderr
+
+
+def _drop_all_traffic(host: StudentHost, container) -> None:
+    """iptables DROP in and out of the container's network namespace (from the host, as an
+    administrator's firewall would): every probe that joins it is silenced too."""
+    pid = host.api.inspect_container(container.id)["State"]["Pid"]
+    for chain in ("INPUT", "OUTPUT"):
+        subprocess.run(
+            ["nsenter", "-t", str(pid), "-n", "iptables", "-A", chain, "-j", "DROP"], check=True
+        )
+
+
+def test_a_network_namespace_that_drops_all_traffic_proves_no_silence(host, fault_engine):
+    host.network("neta"), host.network("netb")
+    a = host.container("busybox", network="neta")
+    b = host.container("busybox", network="netb")
+    host.wait_running(a), host.wait_running(b)
+    _drop_all_traffic(host, b)
+
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            EXECUTABLE,
+            "check",
+            "network-isolation",
+            "--format",
+            "json",
+            "--docker-host",
+            fault_engine.docker_host,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    took = time.monotonic() - started
+
+    checks = {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}
+    statuses = {check_id: c["status"] for check_id, c in checks.items()}
+    # B's silence towards A proves nothing when B cannot reach its own gateway either.
+    assert statuses == {
+        "two-bridge-networks": "passed",
+        "separate-networks": "passed",
+        "host-reaches-a": "passed",
+        "host-reaches-b": "failed",
+        "b-cannot-reach-a": "error",
+    }, checks
+    assert "could not reach" in checks["b-cannot-reach-a"]["message"]
+    assert "proves nothing" in checks["b-cannot-reach-a"]["message"]
+    assert took < 30, took
