@@ -14,11 +14,13 @@ from grader.kit import (
     fail,
     fixture,
     http_answer,
+    http_found,
     http_get,
     netns_of,
     probe_plan,
     read_in_container,
     run_probe,
+    startup_wait,
     t,
     write_attempt,
     write_attempt_in_copy,
@@ -50,7 +52,11 @@ def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
     planned = {"write": _write_attempt(container, mount, params)} if _read_only_bind(mount) else {}
     if container.running:
         planned.update(
-            fetch=http_get(_page_url(snapshot, container), netns=netns_of(container)),
+            fetch=http_get(
+                _page_url(snapshot, container),
+                netns=netns_of(container),
+                wait_s=startup_wait(snapshot, container),
+            ),
             read=read_in_container(container.id, _page_path(params)),
         )
     return planned
@@ -213,7 +219,7 @@ def check_custom_page(container, mount, page_probes, probes, params, verdict):
         fail(
             t("nginx did not answer", "nginx n'a pas répondu"),
             expected=t("an HTTP answer on {u}", "une réponse HTTP sur {u}").format(u=url),
-            found=t("no answer", "aucune réponse"),
+            found=http_found(answer),
         )
     default = probes.read_from_image(container.image_id, _page_path(params))
     # The default page by content, as the image itself holds it: an edited copy that keeps its

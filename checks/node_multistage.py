@@ -22,11 +22,13 @@ from grader.kit import (
     first_log_line_within,
     fixture,
     http_answer,
+    http_found,
     http_get,
     is_root,
     lint,
     parse_dockerfile,
     probe_plan,
+    startup_wait,
     t,
 )
 
@@ -73,7 +75,9 @@ def page_request(snapshot: Snapshot, params) -> Probe | None:
     """GET / on the published port, from the engine's host (none when it is not published)."""
     containers = _containers(snapshot, params)
     binding = _published(containers[0], params) if containers else None
-    return http_get(_url(binding, params), netns=HOST) if binding else None
+    if binding is None:
+        return None
+    return http_get(_url(binding, params), netns=HOST, wait_s=startup_wait(snapshot, containers[0]))
 
 
 @fixture(scope="module")
@@ -273,9 +277,16 @@ def check_http_responds(container, page_request, probes, verdict):
         answer.status is not None and answer.status < 500,
         t("no good HTTP answer", "pas de bonne réponse HTTP"),
         expected=t("a status below 500", "un statut inférieur à 500"),
-        found=answer.status or t("no answer", "aucune réponse"),
+        found=http_found(answer),
     )
     verdict.note(t("{u} answered {s}", "{u} a répondu {s}").format(u=url, s=answer.status))
+    if answer.waited_s:
+        verdict.note(
+            t(
+                "after {w} s: its container had just started",
+                "après {w} s : son conteneur venait de démarrer",
+            ).format(w=answer.waited_s)
+        )
 
 
 # An app may write its line for a request just after answering it.

@@ -239,6 +239,35 @@ def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
         )
 
 
+# A server whose container started this recently may not listen yet: its HTTP probe tries
+# again until the container has run this long, and no longer.
+STARTING_SERVER_S = 10.0
+
+
+def startup_wait(snapshot, container) -> float:
+    """How long an ``http_get`` about ``container`` waits for its server: what remains of
+    STARTING_SERVER_S since the container started, by the engine's clock; 0 once it has run
+    that long. The same state thus gets the same verdict, whenever it is graded."""
+    started = container.started_at
+    if started.tzinfo is None:  # never started: nothing to wait for
+        return 0.0
+    age = (snapshot.taken_at - started).total_seconds()
+    return min(STARTING_SERVER_S, max(0.0, STARTING_SERVER_S - age))
+
+
+def http_found(answer: HttpAnswer):
+    """What a check shows as found: the status, or no answer, with how long the probe waited
+    for a server that was just starting."""
+    if answer.status is not None:
+        return answer.status
+    if answer.waited_s:
+        return t(
+            "no answer, after waiting {w} s for a container that had just started",
+            "aucune réponse, après {w} s d'attente d'un conteneur qui venait de démarrer",
+        ).format(w=answer.waited_s)
+    return t("no answer", "aucune réponse")
+
+
 def http_answer(probes: ProbeRunner, request: Probe) -> HttpAnswer:
     """The answer to an ``http_get`` probe; Undecided when the probe cannot fetch, or when the
     server accepted the connection and said nothing within the time limit."""

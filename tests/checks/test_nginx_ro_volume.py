@@ -51,6 +51,31 @@ def test_course_solution_gets_full_score(student, site):
     assert sorted(p.name for p in site.iterdir()) == ["index.html"]
 
 
+def test_nginx_still_starting_is_waited_for(student, site):
+    # Graded the moment it runs, nginx listens 2 s later: the probe waits (up to 10 s after
+    # the container started) instead of failing a server that is on its way.
+    run_nginx(
+        student,
+        [f"{site}:{TARGET}:ro"],
+        command=["sh", "-c", "sleep 2; exec nginx -g 'daemon off;'"],
+    )
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "custom-page")["evidence"]["http_status"] == 200
+
+
+def test_a_server_that_never_listens_fails_after_the_stated_wait(student, site):
+    run_nginx(student, [f"{site}:{TARGET}:ro"], command=["sleep", "600"])
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "custom-page": "failed"}
+    message = run.check(EXERCISE, "custom-page")["message"]
+    assert "no answer, after waiting" in message and "had just started" in message, message
+
+
 def test_a_read_write_mount_fails_and_nothing_is_written_in_the_folder(student, site):
     run_nginx(student, [f"{site}:{TARGET}"])
     modified = site.stat().st_mtime_ns  # a file created then removed would change it

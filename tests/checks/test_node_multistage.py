@@ -256,13 +256,37 @@ def test_a_silent_app_without_a_published_port_has_no_logs(student, node_images,
     assert "an empty log" in run.check(EXERCISE, "logs-readable")["message"]
 
 
-def test_an_app_that_does_not_listen_fails_http(student, node_images, project):
+def test_an_app_that_does_not_listen_fails_http_after_the_stated_wait(
+    student, node_images, project
+):
     student.tag(node_images["good"], "mine/node")
     run_app(student, command=["node", "-e", "console.log('up'); setInterval(() => {}, 1000)"])
 
     run = grade(EXERCISE, cwd=project)
 
     assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "http-responds": "failed"}
+    message = run.check(EXERCISE, "http-responds")["message"]
+    assert "no answer, after waiting" in message and "had just started" in message, message
+
+
+def test_an_app_still_starting_is_waited_for(student, node_images, project):
+    # Graded the moment its container runs, the app listens 2 s later.
+    student.tag(node_images["good"], "mine/node")
+    run_app(
+        student,
+        command=[
+            "node",
+            "-e",
+            "setTimeout(()=>require('http').createServer((q,s)=>s.end('ok'))"
+            ".listen(8080,()=>console.log('listening')),2000)",
+        ],
+    )
+
+    run = grade(EXERCISE, cwd=project)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    message = run.check(EXERCISE, "http-responds")["message"]
+    assert "its container had just started" in message, message
 
 
 def test_context_param_points_at_the_folder(student, node_images, project, tmp_path):
