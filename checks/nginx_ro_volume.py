@@ -20,7 +20,7 @@ from grader.kit import (
     probe_plan,
     read_in_container,
     run_probe,
-    startup_wait,
+    startup_deadline,
     t,
     write_attempt,
     write_attempt_in_copy,
@@ -55,7 +55,7 @@ def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
             fetch=http_get(
                 _page_url(snapshot, container),
                 netns=netns_of(container),
-                wait_s=startup_wait(snapshot, container),
+                retry_until=startup_deadline(snapshot, container),
             ),
             read=read_in_container(container.id, _page_path(params)),
         )

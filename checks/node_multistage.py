@@ -28,7 +28,7 @@ from grader.kit import (
     lint,
     parse_dockerfile,
     probe_plan,
-    startup_wait,
+    startup_deadline,
     t,
 )
 
@@ -77,7 +77,9 @@ def page_request(snapshot: Snapshot, params) -> Probe | None:
     binding = _published(containers[0], params) if containers else None
     if binding is None:
         return None
-    return http_get(_url(binding, params), netns=HOST, wait_s=startup_wait(snapshot, containers[0]))
+    return http_get(
+        _url(binding, params), netns=HOST, retry_until=startup_deadline(snapshot, containers[0])
+    )
 
 
 @fixture(scope="module")

@@ -289,13 +289,20 @@ def _looks_like_an_id(reference: str, image_id: str) -> bool:
     return len(bare) >= 12 and image_id.removeprefix("sha256:").startswith(bare)
 
 
+_FRACTION = re.compile(r"(\d*)(.*)")
+
+
 def parse_time(value: str) -> datetime:
-    """Docker's RFC 3339 times carry nanoseconds, which ``fromisoformat`` does not take."""
+    """Docker's RFC 3339 times carry nanoseconds, which ``fromisoformat`` does not take. The
+    zone stays: an engine gives its SystemTime in its host's local time.
+
+    >>> parse_time("2023-02-15T16:47:40.019087234+01:00").isoformat()
+    '2023-02-15T16:47:40.019087+01:00'
+    """
     if not value:
         return datetime.min
     head, dot, rest = value.partition(".")
     if dot:
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits) :]
+        digits, zone = _FRACTION.match(rest).groups()
         value = f"{head}.{digits[:6]}{zone}"
     return datetime.fromisoformat(value.replace("Z", "+00:00"))

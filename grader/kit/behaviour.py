@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable, Iterator, Optional
 
 from docker.errors import NotFound
@@ -22,7 +24,7 @@ from grader.engine.container import Container, Endpoint
 from grader.i18n import Text, t
 from grader.kit.verdicts import CheckFailed, Undecided, fail
 from grader.probes import HttpAnswer, Probe, ProbeResult, ProbeRunner, ping
-from grader.probes.kinds import HTTP_TIMEOUT_S
+from grader.probes.kinds import HTTP_TIMEOUT_S, STARTING_SERVER_S
 
 TIMED_OUT = 128 + 15  # `timeout` ended the request with SIGTERM
 
@@ -239,20 +241,16 @@ def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
         )
 
 
-# A server whose container started this recently may not listen yet: its HTTP probe tries
-# again until the container has run this long, and no longer.
-STARTING_SERVER_S = 10.0
-
-
-def startup_wait(snapshot, container) -> float:
-    """How long an ``http_get`` about ``container`` waits for its server: what remains of
-    STARTING_SERVER_S since the container started, by the engine's clock; 0 once it has run
-    that long. The same state thus gets the same verdict, whenever it is graded."""
-    started = container.started_at
-    if started.tzinfo is None:  # never started: nothing to wait for
-        return 0.0
-    age = (snapshot.taken_at - started).total_seconds()
-    return min(STARTING_SERVER_S, max(0.0, STARTING_SERVER_S - age))
+def startup_deadline(snapshot, container) -> int:
+    """Until when (seconds since the epoch, by the engine's clock) an ``http_get`` about
+    ``container`` tries again a server that does not answer yet: STARTING_SERVER_S after the
+    container started; 0 (no second try) when the snapshot finds it running for longer. The
+    deadline is fixed by the state, not by when grading began, so the same state gets the
+    same verdict under any load."""
+    if container.started_at == datetime.min:  # never started
+        return 0
+    deadline = container.started_at.timestamp() + STARTING_SERVER_S
+    return math.ceil(deadline) if deadline > snapshot.taken_at.timestamp() else 0
 
 
 def http_found(answer: HttpAnswer):

@@ -16,7 +16,10 @@ HTTP_TIMEOUT_S = 5
 _STATUS_LINE = re.compile(r"HTTP/\d(?:\.\d)?\s+(\d{3})")
 WRITE_PROBE_NAME = ".docker-grade-write-probe"
 SCRATCH = "/.docker-grade-scratch"
-WAITED_MARK = "docker-grade-retried:"  # how many half seconds an http_get waited for a server
+# A server whose container started this recently may not listen yet: its HTTP probe tries
+# again until the container has run this long (see kit.startup_deadline), and no longer.
+STARTING_SERVER_S = 10
+WAITED_MARK = "docker-grade-waited:"  # how many seconds an http_get waited for a server
 _WAITED = re.compile(rf"^{WAITED_MARK} (\d+)$", re.M)
 
 
@@ -59,35 +62,38 @@ def ping(ip: str, *, netns: str) -> Probe:
     return Probe(command=command, netns=netns, timeout_s=PING_WAIT_S + 8, pid="host")
 
 
-def http_get(url: str, *, netns: str, wait_s: float = 0) -> Probe:
+def http_get(url: str, *, netns: str, retry_until: int = 0) -> Probe:
     """GET ``url``, bounded by HTTP_TIMEOUT_S (exit 143 when the time ran out). While nothing
     answers at all (refused, reset: a server not listening yet), it tries again every half
-    second for up to ``wait_s``; an HTTP answer of any status, or a server that accepted and
-    stays silent, ends it at once. The URL is the command's last word.
+    second until ``retry_until``, in seconds since the epoch by the clock of the engine's host,
+    which the probe shares (0: no second try). An HTTP answer of any status, or a server that
+    accepted and stays silent, ends it at once. The URL is the command's last word.
 
     busybox's own `wget -T` crashes in some static builds: `timeout` bounds it instead. Never
     as the container's pid 1: busybox's timeout execs the command in its own place, and a
     pid 1 ignores the SIGTERM meant to end it; the shell stays pid 1 (it has more to run).
 
-    >>> http_get("http://127.0.0.1:8181/", netns="host", wait_s=2.2).command[3:]
-    ('5', '4', 'http://127.0.0.1:8181/')
+    >>> http_get("http://127.0.0.1:8181/", netns="host", retry_until=1795000000).command[3:]
+    ('5', '1795000000', 'http://127.0.0.1:8181/')
     """
-    retries = int(wait_s * 2)
-    command = ("sh", "-c", _HTTP_GET, str(HTTP_TIMEOUT_S), str(retries), url)
-    return Probe(command=command, netns=netns, timeout_s=HTTP_TIMEOUT_S + 8 + retries / 2)
+    command = ("sh", "-c", _HTTP_GET, str(HTTP_TIMEOUT_S), str(retry_until), url)
+    # the last try may begin just before retry_until, after at most STARTING_SERVER_S of them
+    patience = STARTING_SERVER_S + 1 if retry_until else 0
+    return Probe(command=command, netns=netns, timeout_s=HTTP_TIMEOUT_S + 8 + patience)
 
 
-# $0: the time limit of one request, $1: how many more tries, $2: the URL. The body goes to
-# stdout as it comes; wget's headers are kept to tell an HTTP answer from no answer at all.
+# $0: the time limit of one request, $1: until when to try again, $2: the URL. The body goes
+# to stdout as it comes; wget's headers are kept to tell an HTTP answer from none at all. Exit
+# codes from 126 up (no wget, no timeout; 143: accepted, then silent) are final.
 _HTTP_GET = (
-    "n=0; while :; do "
+    "s=$(date +%s); n=0; while :; do "
     '{ e=$(timeout "$0" wget -S -q -O - "$2" 2>&1 >&3); rc=$?; } 3>&1; '
     'case "$e" in *HTTP/*) break;; esac; '
-    'if [ $rc -eq 0 ] || [ $rc -eq 143 ] || [ $n -ge "$1" ]; then break; fi; '
+    'if [ $rc -eq 0 ] || [ $rc -ge 126 ] || [ "$(date +%s)" -ge "$1" ]; then break; fi; '
     "n=$((n+1)); sleep 0.5 2>/dev/null || sleep 1; "
     "done; "
     'printf "%s\\n" "$e" >&2; '
-    f'[ $n -eq 0 ] || echo "{WAITED_MARK} $n" >&2; '
+    f'[ $n -eq 0 ] || echo "{WAITED_MARK} $(($(date +%s) - s))" >&2; '
     "exit $rc"
 )
 
@@ -318,7 +324,7 @@ def side_by_side(probes: list[Probe]) -> Probe:
 class HttpAnswer:
     status: Optional[int]  # None: no HTTP answer at all
     body: str
-    waited_s: float = 0.0  # how long it waited for a server that was not listening yet
+    waited_s: int = 0  # how long it waited for a server that was not listening yet
 
     @classmethod
     def read(cls, result: ProbeResult) -> HttpAnswer:
@@ -328,5 +334,5 @@ class HttpAnswer:
         return cls(
             status=int(statuses[-1]) if statuses else None,
             body=result.stdout,
-            waited_s=int(waited.group(1)) / 2 if waited else 0.0,
+            waited_s=int(waited.group(1)) if waited else 0,
         )

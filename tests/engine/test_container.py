@@ -4,7 +4,12 @@ from grader.engine.container import Container, parse_time
 
 
 def test_docker_times_with_nanoseconds():
-    assert parse_time("2023-02-15T16:47:40.019087234+01:00").microsecond == 19087
+    # An engine gives its SystemTime in its host's local time: the zone must stay, or the
+    # snapshot's time cannot be compared with a container's (always in UTC).
+    assert parse_time("2023-02-15T16:47:40.019087234+01:00") == datetime(
+        2023, 2, 15, 15, 47, 40, 19087, tzinfo=timezone.utc
+    )
+    assert parse_time("2023-02-15T16:47:40.5-05:30").utcoffset().total_seconds() == -19800
     assert parse_time("2026-11-27T20:44:58.123456789Z") == datetime(
         2026, 11, 27, 20, 44, 58, 123456, tzinfo=timezone.utc
     )
