@@ -298,25 +298,43 @@ LOG_WAIT_S = 2.0
 @check("logs-readable")
 def check_logs_readable(container, snapshot, page_request, probes, verdict):
     """The grader's own GET counts as a line the app wrote: it is a request like any other, and
-    the next grading would find its line anyway. An empty log is read again once that GET has
-    ended, for up to LOG_WAIT_S, so that every grading of one state agrees."""
+    the next grading would find its line anyway. An empty log is read again, once that GET has
+    ended, for LOG_WAIT_S, or until a container that has just started has run as long as a
+    server is given to start; so every grading of one state agrees."""
     verdict.evidence(container=container.describe())
     first = _first_log_line(snapshot, container, wait=0.0)
-    if first is None and page_request is not None:
-        probes.run(page_request)  # its answer is http-responds' business; only its end matters
-        first = _first_log_line(snapshot, container, wait=LOG_WAIT_S)
+    wait = 0.0
+    if first is None:
+        if page_request is not None:
+            probes.run(page_request)  # its answer is http-responds' business; only its end matters
+        wait = max(LOG_WAIT_S if page_request else 0.0, _still_starting_s(snapshot, container))
+        first = _first_log_line(snapshot, container, wait=wait)
     verdict.evidence(first_line=first)
     expect(
         first is not None,
         t("the container has written nothing", "le conteneur n'a rien écrit"),
         expected=t("at least one log line", "au moins une ligne de journal"),
-        found=t(
-            "an empty log, {s} s after the grader's own request",
-            "un journal vide, {s} s après la requête du correcteur",
-        ).format(s=LOG_WAIT_S)
-        if page_request
-        else t("an empty log", "un journal vide"),
+        found=_empty_log(wait, after_request=page_request is not None),
     )
+
+
+def _still_starting_s(snapshot: Snapshot, container: Container) -> float:
+    deadline = startup_deadline(snapshot, container)
+    return max(0.0, deadline - snapshot.taken_at.timestamp()) if deadline else 0.0
+
+
+def _empty_log(waited: float, *, after_request: bool):
+    if after_request:
+        return t(
+            "an empty log, read again for {w} s after the grader's own request",
+            "un journal vide, relu pendant {w} s après la requête du correcteur",
+        ).format(w=round(waited, 1))
+    if waited:
+        return t(
+            "an empty log, read again for {w} s as its container had just started",
+            "un journal vide, relu pendant {w} s car son conteneur venait de démarrer",
+        ).format(w=round(waited, 1))
+    return t("an empty log", "un journal vide")
 
 
 def _first_log_line(snapshot: Snapshot, container: Container, *, wait: float) -> str | None:
