@@ -57,7 +57,7 @@ def main() -> int:
             runs_per_check[check] += len(statuses)
             disagreements[check] += len(statuses) - majority
             if len(statuses) != majority:
-                per_state[check].append((record["test"], Counter(statuses)))
+                per_state[check].append((record["test"], Counter(statuses), _said(record, check)))
     print(
         f"{len(records)} graded states, {args.runs} gradings each "
         f"({args.runs // 2} in a row, {args.runs - args.runs // 2} with 4 at once)"
@@ -65,9 +65,16 @@ def main() -> int:
     for check in sorted(runs_per_check):
         print(f"{check:<45} {disagreements[check]:>4} of {runs_per_check[check]} runs disagreed")
     for check, states in sorted(per_state.items()):
-        for test, counts in states:
+        for test, counts, said in states:
             print(f"  {check}: {test}: {dict(counts)}")
+            for message, times in said.items():
+                print(f"      {times} x {message}")
     return 1 if sum(disagreements.values()) else 0
+
+
+def _said(record: dict, check: str) -> Counter:
+    """The messages of the runs where ``check`` did not pass, how many times each."""
+    return Counter(m[check] for m in record.get("messages", []) if check in m)
 
 
 def _by_check(runs: list[dict[str, str]]) -> dict[str, list[str]]:

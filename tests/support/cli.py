@@ -84,6 +84,7 @@ def _soak(args: tuple[str, ...], cwd: Path | None, first: GraderRun) -> None:
         "test": os.environ.get("PYTEST_CURRENT_TEST", "?"),
         "args": list(args),
         "runs": [_statuses(run) for run in (first, *again)],
+        "messages": [_messages(run) for run in (first, *again)],
     }
     with open(os.environ[SOAK_LOG], "a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
@@ -98,6 +99,19 @@ def _statuses(run: GraderRun) -> dict[str, str]:
         }
     except (ValueError, KeyError):
         return {"(run)": f"exit {run.exit_code}: {run.stderr.strip()[:200]}"}
+
+
+def _messages(run: GraderRun) -> dict[str, str]:
+    """What a check that did not pass said: how a disagreement is diagnosed."""
+    try:
+        return {
+            f"{e['id']}/{c['id']}": c["message"][:300]
+            for e in run.report["exercises"]
+            for c in e["checks"]
+            if c["status"] != "passed"
+        }
+    except (ValueError, KeyError):
+        return {}
 
 
 def all_passed(*check_ids: str) -> dict[str, str]:
