@@ -17,6 +17,7 @@ from grader.kit import (
     http_found,
     http_get,
     netns_of,
+    note_http_wait,
     probe_plan,
     read_in_container,
     run_probe,
@@ -215,6 +216,7 @@ def check_custom_page(container, mount, page_probes, probes, params, verdict):
         )
     answer = http_answer(probes, page_probes["fetch"])
     verdict.evidence(http_status=answer.status)
+    note_http_wait(verdict, answer)
     if answer.status is None:
         fail(
             t("nginx did not answer", "nginx n'a pas répondu"),

@@ -26,6 +26,7 @@ from grader.kit import (
     http_get,
     is_root,
     lint,
+    note_http_wait,
     parse_dockerfile,
     probe_plan,
     startup_deadline,
@@ -282,13 +283,7 @@ def check_http_responds(container, page_request, probes, verdict):
         found=http_found(answer),
     )
     verdict.note(t("{u} answered {s}", "{u} a répondu {s}").format(u=url, s=answer.status))
-    if answer.waited_s:
-        verdict.note(
-            t(
-                "after {w} s: its container had just started",
-                "après {w} s : son conteneur venait de démarrer",
-            ).format(w=answer.waited_s)
-        )
+    note_http_wait(verdict, answer)
 
 
 # An app may write its line for a request just after answering it.

@@ -266,6 +266,17 @@ def http_found(answer: HttpAnswer):
     return t("no answer", "aucune réponse")
 
 
+def note_http_wait(verdict, answer: HttpAnswer) -> None:
+    """Says, beside the verdict, that the server answered only after the probe waited for it."""
+    if answer.waited_s and answer.status is not None:
+        verdict.note(
+            t(
+                "it answered after {w} s: its container had just started",
+                "il a répondu après {w} s : son conteneur venait de démarrer",
+            ).format(w=answer.waited_s)
+        )
+
+
 def http_answer(probes: ProbeRunner, request: Probe) -> HttpAnswer:
     """The answer to an ``http_get`` probe; Undecided when the probe cannot fetch, or when the
     server accepted the connection and said nothing within the time limit."""

@@ -64,6 +64,7 @@ def test_nginx_still_starting_is_waited_for(student, site):
 
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
     assert run.check(EXERCISE, "custom-page")["evidence"]["http_status"] == 200
+    assert "its container had just started" in run.check(EXERCISE, "custom-page")["message"]
 
 
 def test_a_server_that_never_listens_fails_after_the_stated_wait(student, site):
