@@ -30,6 +30,7 @@ from grader.kit import (
     parse_dockerfile,
     probe_plan,
     startup_deadline,
+    startup_wait_s,
     t,
 )
 
@@ -302,7 +303,7 @@ def check_logs_readable(container, snapshot, page_request, probes, verdict):
     if first is None:
         if page_request is not None:
             probes.run(page_request)  # its answer is http-responds' business; only its end matters
-        wait = max(LOG_WAIT_S if page_request else 0.0, _still_starting_s(snapshot, container))
+        wait = max(LOG_WAIT_S if page_request else 0.0, startup_wait_s(snapshot, container))
         first = _first_log_line(snapshot, container, wait=wait)
     verdict.evidence(first_line=first)
     expect(
@@ -311,11 +312,6 @@ def check_logs_readable(container, snapshot, page_request, probes, verdict):
         expected=t("at least one log line", "au moins une ligne de journal"),
         found=_empty_log(wait, after_request=page_request is not None),
     )
-
-
-def _still_starting_s(snapshot: Snapshot, container: Container) -> float:
-    deadline = startup_deadline(snapshot, container)
-    return max(0.0, deadline - snapshot.taken_at.timestamp()) if deadline else 0.0
 
 
 def _empty_log(waited: float, *, after_request: bool):

@@ -241,16 +241,24 @@ def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
         )
 
 
+def startup_wait_s(snapshot, container) -> float:
+    """How much of STARTING_SERVER_S ``container`` still had to run when the snapshot was
+    taken: the time a server (or its first log line) is given to come; 0 once it has run that
+    long, or never ran."""
+    if container.started_at == datetime.min:  # never started
+        return 0.0
+    age = (snapshot.taken_at - container.started_at).total_seconds()
+    return min(float(STARTING_SERVER_S), max(0.0, STARTING_SERVER_S - age))
+
+
 def startup_deadline(snapshot, container) -> int:
     """Until when (seconds since the epoch, by the engine's clock) an ``http_get`` about
     ``container`` tries again a server that does not answer yet: STARTING_SERVER_S after the
     container started; 0 (no second try) when the snapshot finds it running for longer. The
     deadline is fixed by the state, not by when grading began, so the same state gets the
     same verdict under any load."""
-    if container.started_at == datetime.min:  # never started
-        return 0
-    deadline = container.started_at.timestamp() + STARTING_SERVER_S
-    return math.ceil(deadline) if deadline > snapshot.taken_at.timestamp() else 0
+    wait = startup_wait_s(snapshot, container)
+    return math.ceil(snapshot.taken_at.timestamp() + wait) if wait else 0
 
 
 def http_found(answer: HttpAnswer):
