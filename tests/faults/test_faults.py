@@ -63,6 +63,20 @@ def _grade_with_a_fault(engine: ExtraEngine, exercise: str, fault, monkeypatch) 
     return {c.id: (c.status.value, c.message) for c in checks}
 
 
+def _check_timed(engine: ExtraEngine, exercise: str) -> tuple[dict, float]:
+    """`docker-grade check EXERCISE --format json` on ``engine``: its checks by id, and how
+    long it took."""
+    started = time.monotonic()
+    run = subprocess.run(
+        [EXECUTABLE, "check", exercise, "--format", "json", "--docker-host", engine.docker_host],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    took = time.monotonic() - started
+    return {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}, took
+
+
 def _pair(host: StudentHost):
     host.network("mynet")
     a = host.container("busybox", network="mynet")
@@ -111,24 +125,8 @@ def test_an_http_server_that_accepts_and_never_answers(host, fault_engine, tmp_p
         )
     )
 
-    started = time.monotonic()
-    run = subprocess.run(
-        [
-            EXECUTABLE,
-            "check",
-            "nginx-ro-volume",
-            "--format",
-            "json",
-            "--docker-host",
-            fault_engine.docker_host,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    took = time.monotonic() - started
+    checks, took = _check_timed(fault_engine, "nginx-ro-volume")
 
-    checks = {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}
     assert checks["custom-page"]["status"] == "error"
     assert "gave no answer within 5 s" in checks["custom-page"]["message"]
     assert checks["mount-read-only"]["status"] == "passed"  # the run went on
@@ -240,24 +238,8 @@ def test_a_network_namespace_that_drops_all_traffic_proves_no_silence(host, faul
     host.wait_running(a), host.wait_running(b)
     _drop_all_traffic(host, b)
 
-    started = time.monotonic()
-    run = subprocess.run(
-        [
-            EXECUTABLE,
-            "check",
-            "network-isolation",
-            "--format",
-            "json",
-            "--docker-host",
-            fault_engine.docker_host,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    took = time.monotonic() - started
+    checks, took = _check_timed(fault_engine, "network-isolation")
 
-    checks = {c["id"]: c for c in json.loads(run.stdout)["exercises"][0]["checks"]}
     statuses = {check_id: c["status"] for check_id, c in checks.items()}
     # B's silence towards A proves nothing when B cannot reach its own gateway either.
     assert statuses == {
