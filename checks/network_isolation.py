@@ -103,7 +103,7 @@ def _host_reach(
 def _b_to_a(snapshot: Snapshot, pair: Pair, params) -> Isolation:
     return Isolation(
         target_ips=tuple(_ips(pair.a)),
-        control_ip=_control_ip(pair, params),
+        control_ip=_control_ip(snapshot, pair, params),
         silent_ip=_silent_ip(snapshot, pair.a, params["net_a"]),
         netns=netns_of(pair.b),
         source="B",
@@ -124,10 +124,10 @@ def pings(snapshot: Snapshot, params) -> dict:
     }
 
 
-def _control_ip(pair: Pair, params) -> str:
+def _control_ip(snapshot: Snapshot, pair: Pair, params) -> str:
     """B's gateway: what B must reach for a silence of A to count as isolation."""
     endpoint = pair.b.networks.get(params["net_b"] or "") or next(iter(pair.b.networks.values()))
-    return endpoint.gateway
+    return snapshot.gateway_of(endpoint)
 
 
 def _ips(container: Container) -> list[str]:

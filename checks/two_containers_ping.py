@@ -58,7 +58,7 @@ def _reach(snapshot: Snapshot, pair: Pair, check_id: str) -> Reach:
     source, target, source_letter, target_letter = _directions(pair)[check_id]
     return Reach(
         target_ip=target.networks[network].ip,
-        control_ip=source.networks[network].gateway,
+        control_ip=snapshot.gateway_of(source.networks[network]),
         silent_ip=unused_address(target.networks[network], taken_addresses(snapshot.containers)),
         netns=netns_of(source),
         source=source_letter,

@@ -4,9 +4,11 @@
 #          own (dg-NAME), loads the fixture images from the main engine, prints its DOCKER_HOST
 #   stop   stops it and removes what it ran (its data stays cached: the images load once)
 #   host   prints its DOCKER_HOST
+#   env    prints the shell lines that make the docker CLI use it (eval "$(scripts/engines.sh NAME env)")
 # Engines: docker-20.10 (the main engine, Debian 12's), docker-26 (trixie), docker-28-containerd
 # (sid, containerd image store + buildx), docker-28-rootless, podman-5 (trixie, rootful). Each
-# is scripts/engines/NAME.sh, defining engine_start, engine_stop and engine_host.
+# is scripts/engines/NAME.sh, defining engine_start, engine_stop and engine_host (engine_env too
+# when the docker CLI needs more than DOCKER_HOST).
 # Packages come from Debian's archive with a sources list of their own: the machine's apt
 # sources are never changed.
 set -euo pipefail
@@ -34,5 +36,6 @@ case $ACTION in
     engine_host ;;
   stop) engine_stop >&2 ;;
   host) engine_host ;;
-  *) echo "engines: unknown action '$ACTION' (start, stop, host)" >&2; exit 2 ;;
+  env) engine_env ;;
+  *) echo "engines: unknown action '$ACTION' (start, stop, host, env)" >&2; exit 2 ;;
 esac

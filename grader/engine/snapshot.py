@@ -10,6 +10,7 @@ inspected on first use and kept, since a host may hold hundreds that no exercise
 from __future__ import annotations
 
 import functools
+import ipaddress
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from datetime import datetime, timezone
 from docker.errors import NotFound
 
 from grader.engine.client import Engine
-from grader.engine.container import OWN_LABELS, Container, parse_time
+from grader.engine.container import OWN_LABELS, Container, Endpoint, parse_time
 from grader.engine.image import Image
 from grader.engine.network import Network
 from grader.engine.references import local_names, normalize, repository_of
@@ -73,6 +74,20 @@ class Snapshot:
 
     def network(self, name: str) -> Network | None:
         return next((n for n in self.networks if n.name == name or n.id == name), None)
+
+    def gateway_of(self, endpoint: Endpoint) -> str:
+        """The gateway of a container's ``endpoint``: the endpoint's own, or, where the engine
+        gives it none (Docker 28 on an ``--internal`` network: no default route, while the
+        bridge still holds the network's gateway address), its network's gateway on the same
+        subnet; "" when neither is known."""
+        if endpoint.gateway:
+            return endpoint.gateway
+        network = self.network(endpoint.network_id) if endpoint.network_id else None
+        network = network or self.network(endpoint.network)
+        if network is None or not endpoint.ip or not endpoint.prefix_length:
+            return ""
+        subnet = ipaddress.ip_interface(f"{endpoint.ip}/{endpoint.prefix_length}").network
+        return next((g for g in network.gateways if _within(g, subnet)), "")
 
     def running(self) -> list[Container]:
         return [c for c in self.containers if c.running]
@@ -134,6 +149,13 @@ class Snapshot:
                 return True
             if not has_tag and repository_of(name) == wanted_repository:
                 return True
+        return False
+
+
+def _within(address: str, subnet) -> bool:
+    try:
+        return ipaddress.ip_address(address) in subnet
+    except ValueError:
         return False
 
 

@@ -149,6 +149,7 @@ def expect_reaches(probes: ProbeRunner, reach: Reach) -> None:
     if answers_ping(probes, target_ip, netns=netns):
         _expect_silence_where_nobody_is(probes, reach.silent_ip, netns)
         return
+    _require_control(control_ip, reach.source)
     if not answers_ping(probes, control_ip, netns=netns):
         raise Undecided(
             t(
@@ -165,6 +166,20 @@ def expect_reaches(probes: ProbeRunner, reach: Reach) -> None:
             c=control_ip
         ),
     )
+
+
+def _require_control(control_ip: str, source) -> None:
+    """A silence proves something only next to an answer: without an address that the source
+    must reach (its network gives it no gateway), the grader cannot tell."""
+    if not control_ip:
+        raise Undecided(
+            t(
+                "{s}'s network names no gateway, so nothing shows that a probe from {s} "
+                "works: a silence proves nothing",
+                "le réseau de {s} n'indique aucune passerelle : rien ne montre qu'une sonde "
+                "depuis {s} fonctionne, un silence ne prouve rien",
+            ).format(s=source)
+        )
 
 
 def _expect_silence_where_nobody_is(probes: ProbeRunner, silent_ip: str | None, netns: str) -> None:
@@ -218,6 +233,7 @@ def expect_isolated(probes: ProbeRunner, isolation: Isolation) -> None:
         raise Undecided(
             t("{a} has no address to try", "{a} n'a aucune adresse à essayer").format(a=target)
         )
+    _require_control(isolation.control_ip, source)
     for probe in isolation.probes():
         probes.submit(probe)  # all at once: a silence costs the ping timeout only once
     if not answers_ping(probes, isolation.control_ip, netns=netns):

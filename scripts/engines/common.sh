@@ -43,6 +43,8 @@ package_version() {
   debian_apt apt-cache madison "$1" | awk -v suite="$2/main" '$6 == suite {print $3; exit}'
 }
 
+engine_env() { echo "export DOCKER_HOST=$(engine_host)"; }
+
 network_namespace() {
   [ -e "/var/run/netns/$NETNS" ] || ip netns add "$NETNS"
   ip -n "$NETNS" link set lo up

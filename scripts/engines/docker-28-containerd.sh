@@ -11,4 +11,11 @@ engine_start() {
   start_dockerd "$ROOT" --config-file "$run/daemon.json"
 }
 engine_stop() { stop_dockerd; }
+# A docker config of its own whose plugin folder holds sid's buildx: `docker build` is BuildKit's.
+engine_env() {
+  local config="$ENGINES_RUN/$NETNS/docker-config"
+  mkdir -p "$config"
+  printf '{"cliPluginsExtraDirs": ["%s"]}\n' "$ROOT/usr/libexec/docker/cli-plugins" > "$config/config.json"
+  echo "export DOCKER_HOST=$(engine_host) DOCKER_CONFIG=$config"
+}
 engine_host() { echo "unix://$ENGINES_RUN/$NETNS/docker.sock"; }

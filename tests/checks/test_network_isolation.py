@@ -47,6 +47,23 @@ def test_course_solution_gets_full_score_and_names_a_and_b(student):
     assert isolation["control"] == b.attrs["NetworkSettings"]["Networks"]["net-b"]["Gateway"]
 
 
+def test_internal_networks_are_graded_like_any_other(student):
+    """``docker network create --internal``: Docker 28 gives the endpoints no gateway (no
+    default route); the network's own gateway, which the bridge holds, is B's control."""
+    for name in ("net-a", "net-b"):
+        student.network(name, internal=True)
+    student.container("busybox", name="box-a", network="net-a")
+    student.container("busybox", name="box-b", network="net-b")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    network = student.client.networks.get("net-b").attrs
+    assert run.check(EXERCISE, "b-cannot-reach-a")["evidence"]["control"] == (
+        network["IPAM"]["Config"][0]["Gateway"]
+    )
+
+
 def test_both_containers_on_one_network_can_talk(student):
     two_networks(student)
     student.container("busybox", network="net-a")

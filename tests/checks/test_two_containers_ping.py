@@ -46,6 +46,19 @@ def test_a_network_with_inter_container_traffic_disabled(student):
     }
 
 
+def test_a_pair_on_an_internal_network(student):
+    """``--internal``: no default route (Docker 28 gives no endpoint gateway), yet the pings
+    between the two are proven as anywhere else."""
+    student.network("closed", internal=True)
+    student.container("busybox", network="closed")
+    student.container("busybox", network="closed")
+
+    run = grade(EXERCISE)
+
+    assert run.statuses(EXERCISE) == all_passed(*CHECKS)
+    assert run.check(EXERCISE, "b-reaches-a")["evidence"]["control"]
+
+
 def test_a_single_container(student):
     student.container("busybox")
 
@@ -146,12 +159,13 @@ def test_a_crash_looping_bystander_is_never_a_or_b_and_verdicts_do_not_change(st
     alpha = student.container("busybox", name="alpha")
     beta = student.container("busybox", name="beta")
     student.wait_running(alpha), student.wait_running(beta)
-    student.container(
+    crashy = student.container(
         "busybox",
         name="crashy",
         restart_policy={"Name": "always"},
         command=["sh", "-c", "sleep 0.4; exit 1"],
     )
+    student.wait_restarted(crashy)
 
     runs = [grade(EXERCISE) for _ in range(4)]
 

@@ -35,12 +35,13 @@ class StudentHost:
         subnet: str | None = None,
         driver: str = "bridge",
         options: dict | None = None,
+        internal: bool = False,
     ):
         ipam = None
         if subnet:
             ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=subnet)])
         network = self.client.networks.create(
-            name, driver=driver, ipam=ipam, options=options, labels=LABELS
+            name, driver=driver, ipam=ipam, options=options, labels=LABELS, internal=internal
         )
         self._networks.append(network.id)
         return network
@@ -120,6 +121,16 @@ class StudentHost:
                 return
             time.sleep(0.05)
         raise AssertionError(f"{container.name} is {container.status}, not running")
+
+    def wait_restarted(self, container, timeout: float = 10.0) -> None:
+        """Until the restart policy has restarted it once: a crash loop, as the engine shows
+        one (its first run looks like any container's, on a fast engine too)."""
+        deadline = time.monotonic() + timeout
+        while container.attrs.get("RestartCount", 0) < 1:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{container.name} was never restarted")
+            time.sleep(0.05)
+            container.reload()
 
     def wait_log(self, container, text: str, timeout: float = 5.0) -> None:
         """Waits until the container's log holds ``text`` (an app's "listening" line)."""
