@@ -119,6 +119,7 @@ def check_runs_as_root(container, verdict):
 
 @check("proof-written")
 def check_proof_written(container, candidates, snapshot, probes, proof_stat, params, verdict):
+    _require_a_rootful_engine(snapshot, params)
     require_host_uids(snapshot)
     inside = posixpath.join(params["target"], params["proof"])
     on_host = posixpath.join(params["host_path"], params["proof"])
@@ -131,24 +132,51 @@ def check_proof_written(container, candidates, snapshot, probes, proof_stat, par
         expected="uid 0 (root)",
         found=f"uid {uid}",
     )
-    # Written through a root container that could write there and existed then: any one of
-    # them, not only the newest (a student may have run the same command again since).
-    writers = [
-        c
-        for c in candidates
-        if runs_as_root(c) and can_write(c, params) and c.created.replace(microsecond=0) <= modified
-    ]  # whole seconds
-    oldest = min(c.created for c in candidates).replace(microsecond=0)
+    # Root wrote it (uid 0); through one of these containers if one could write there and
+    # existed then: any one of them, not only the newest (the command run again since), and
+    # whatever user it was started as (`docker exec -u root` counts: the mount is the risk).
+    writable = [c for c in candidates if can_write(c, params)]
+    expect(
+        bool(writable),
+        t(
+            "{f} was not written through the containers: they mount {h} read-only",
+            "{f} n'a pas été écrit par les conteneurs : ils montent {h} en lecture seule",
+        ).format(f=on_host, h=params["host_path"]),
+        expected=f"-v {params['host_path']}:{params['target']}",
+        found=f"-v {params['host_path']}:{params['target']}:ro",
+    )
+    writers = [c for c in writable if c.created.replace(microsecond=0) <= modified]  # whole s
+    oldest = min(c.created for c in writable).replace(microsecond=0)
     expect(
         bool(writers),
         t(
             "{f} is older than the containers that mount it: it was not written through them",
             "{f} est plus ancien que les conteneurs qui le montent : il n'a pas été écrit par eux",
         ).format(f=on_host),
-        expected=t("modified after {c}", "modifié après {c}").format(c=oldest.isoformat()),
+        expected=t("modified at or after {c}", "modifié à {c} ou après").format(
+            c=oldest.isoformat()
+        ),
         found=modified.isoformat(),
     )
     verdict.evidence(written_through=writers[0].describe())
+
+
+def _require_a_rootful_engine(snapshot, params) -> None:
+    """A rootless engine (rootless Docker or podman) maps root in a container to its own user:
+    that root cannot write the host's folder, which is the risk this exercise shows."""
+    if snapshot.rootless:
+        raise NotApplicable(
+            t(
+                "this engine runs rootless: root in a container is your own user on the host, "
+                "so it cannot write {h} there. This engine already prevents the risk the "
+                "exercise shows; to see it, do the exercise on a rootful engine (sudo docker, "
+                "Docker Desktop)",
+                "ce moteur tourne sans root (rootless) : root dans un conteneur y est votre "
+                "propre utilisateur, il ne peut donc pas écrire dans {h}. Ce moteur empêche "
+                "déjà le risque que montre l'exercice ; pour le voir, faites l'exercice sur un "
+                "moteur qui tourne en root (sudo docker, Docker Desktop)",
+            ).format(h=params["host_path"])
+        )
 
 
 def _owner_and_time(probes, proof_stat, params) -> tuple[int, datetime]:

@@ -41,6 +41,7 @@ class Engine:
     host: HostInfo
     endpoint: Endpoint
     userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
+    rootless: bool = False  # the engine runs as a user: root in a container is that user
 
     @property
     def parallel_calls(self) -> int:
@@ -94,8 +95,14 @@ def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
         engine_id=info.get("ID", "?"),
         product=product_of(version),
     )
-    remapped = any("name=userns" in option for option in info.get("SecurityOptions") or ())
-    return Engine(api=api, host=host, endpoint=endpoint, userns_remap=remapped)
+    options = info.get("SecurityOptions") or ()
+    return Engine(
+        api=api,
+        host=host,
+        endpoint=endpoint,
+        userns_remap=any("name=userns" in option for option in options),
+        rootless=any("name=rootless" in option for option in options),  # docker and podman
+    )
 
 
 def _settle_environment_settings(api: docker.APIClient) -> None:

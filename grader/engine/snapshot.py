@@ -61,6 +61,10 @@ class Snapshot:
     def userns_remap(self) -> bool:
         return self.engine.userns_remap
 
+    @property
+    def rootless(self) -> bool:
+        return self.engine.rootless
+
     def container(self, name_or_id: str) -> Container | None:
         name_or_id = name_or_id.lstrip("/")
         return next(

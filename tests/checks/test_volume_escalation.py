@@ -91,6 +91,27 @@ def test_a_container_run_as_another_user(student, host_folder):
     assert "uid 1000" in run.check(EXERCISE, "proof-written")["message"]
 
 
+def test_root_writing_through_the_mount_of_a_container_run_as_another_user(
+    student, host_folder
+):
+    """``docker run --user nobody -v /var/log:/youpi``, then ``docker exec -u root ... sh -c
+    'echo ... > /youpi/escalation.txt'``: root wrote through the mount, which is the risk."""
+    container = run_busybox(student, host_folder, command=None, user="nobody")
+    student.wait_running(container)
+    time.sleep(1.1)  # the file's time, in whole seconds, comes after the container's creation
+    written = container.exec_run(
+        ["sh", "-c", "echo escalated > /youpi/escalation.txt"], user="root"
+    )
+    assert written.exit_code == 0
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "runs-as-root": "failed"}
+    assert run.check(EXERCISE, "proof-written")["evidence"]["written_through"].startswith(
+        container.name
+    )
+
+
 def test_no_proof_written(student, host_folder):
     run_busybox(student, host_folder, command=None)
 
@@ -153,6 +174,7 @@ def test_a_read_only_mount_did_not_write_the_proof(student, host_folder):
         **all_passed("container-mounts-host-path", "runs-as-root"),
         "proof-written": "failed",
     }
+    assert "read-only" in run.check(EXERCISE, "proof-written")["message"]
 
 
 def test_a_host_folder_removed_since_is_not_recreated(student, host_folder):
