@@ -20,7 +20,9 @@ from grader.kit import (
     check,
     fail,
     fixture,
+    list_processes,
     parse_size,
+    process_tree,
     read_top,
     render,
     require_host_uids,
@@ -308,20 +310,22 @@ def _bytes(size: int) -> str:
     return f"{size / 1024**2:g}m"
 
 
-def _processes(api, container: Container, product: str) -> TopReading:
+def _processes(api, probes, container: Container, product: str) -> TopReading:
     """``docker top`` with numeric uids, read from outside the container, never by its own
     ps: Docker runs the engine host's ps on the container's pids; podman reads them itself
-    when asked with its own descriptors (see grader.engine.podman)."""
+    when asked with its own descriptors (see grader.engine.podman). Where the engine cannot
+    answer (rootless Docker without cgroups), a probe in the container's pid namespace reads
+    them from /proc."""
     ps_args = TOP_PS_ARGS if product == PODMAN else "-o pid,ppid,uid,args"
     try:
         top = api.top(container.id, ps_args=ps_args)
     except APIError as error:
-        return TopReading(
+        return _processes_from_proc(probes, container) or TopReading(
             None,
             t("`top` failed: {e}", "`top` a échoué : {e}").format(e=error.explanation or error),
         )
     except ValueError:  # an empty body is no JSON (requests' JSONDecodeError is a ValueError)
-        return TopReading(None, unreadable_top(product))
+        return _processes_from_proc(probes, container) or TopReading(None, unreadable_top(product))
     if product == PODMAN:
         return read_top(top)
     titles = [title.upper() for title in top.get("Titles") or []]
@@ -329,10 +333,18 @@ def _processes(api, container: Container, product: str) -> TopReading:
     return TopReading([dict(zip(titles, row)) for row in top.get("Processes") or []])
 
 
+def _processes_from_proc(probes, container: Container) -> TopReading | None:
+    """The processes as a probe in the container's pid namespace reads them; None when that
+    probe cannot tell either."""
+    result = probes.run(list_processes(container.id))
+    tree = process_tree(result.stdout) if result.succeeded else []
+    return TopReading(tree) if tree else None
+
+
 def grade_container(
-    api, container: Container, host_paths: HostPaths, params, product: str = DOCKER
+    api, probes, container: Container, host_paths: HostPaths, params, product: str = DOCKER
 ) -> Graded:
-    top = _processes(api, container, product)
+    top = _processes(api, probes, container, product)
     rules = {check_id: rule(container, top.processes, params) for check_id, rule in RULES.items()}
     if product == PODMAN:
         rules["pids-limited"] = _podman_pids(container, top.processes, params)
@@ -351,7 +363,9 @@ def graded(snapshot, probes, params) -> Graded | None:
         return None
     host_paths = HostPaths(snapshot.engine.api, probes, running)
     candidates = [
-        grade_container(snapshot.engine.api, c, host_paths, params, snapshot.engine.host.product)
+        grade_container(
+            snapshot.engine.api, probes, c, host_paths, params, snapshot.engine.host.product
+        )
         for c in running
     ]
     return max(candidates, key=lambda g: g.passing)  # the newest among equals: max keeps the first

@@ -179,15 +179,18 @@ def check_mount_read_only(container, mount, page_probes, probes, verdict):
                 "the write probe did not work: {o}", "la sonde d'écriture n'a pas fonctionné : {o}"
             ).format(o=output.strip() or "no output")
         )
-    if "REFUSED" in output and "No such file" in output:  # a deleted folder takes no file
-        raise Undecided(
+    if "REFUSED" in output and "No such file" in output:
+        # A deleted folder takes no file, read-only or not: the engine's record (read-only,
+        # checked above) decides, as the rubric says.
+        verdict.note(
             t(
-                "the mounted folder {s} was removed from the host: nothing can be "
-                "written in it, read-only or not",
-                "le dossier monté {s} a été supprimé de l'hôte : on ne peut rien y "
-                "écrire, en lecture seule ou non",
+                "the mounted folder {s} was removed from the host, so no write could be "
+                "tried: the engine's record of the mount (read-only) decides",
+                "le dossier monté {s} a été supprimé de l'hôte, aucune écriture n'a pu être "
+                "tentée : la configuration du montage (lecture seule) décide",
             ).format(s=mount.source)
         )
+        return
     expect(
         "REFUSED" in output and "Read-only" in output,
         t("a write into the mount went through", "une écriture dans le montage a réussi"),

@@ -58,6 +58,29 @@ def _require_a_clean_engine(client: docker.DockerClient) -> None:
 
 
 @pytest.fixture(scope="session")
+def engine_info(docker_client) -> dict:
+    return docker_client.info()
+
+
+@pytest.fixture(scope="session")
+def rootless(engine_info) -> bool:
+    """The engine runs as a user (rootless Docker or podman): its root is not the host's."""
+    return any("name=rootless" in o for o in engine_info.get("SecurityOptions") or ())
+
+
+@pytest.fixture(autouse=True)
+def _tmp_path_reachable_by_a_rootless_engine(request):
+    """A rootless engine is another user, who must reach the folders a test bind-mounts:
+    pytest makes them 0700 under /tmp. Others may then traverse them, not list them."""
+    if "tmp_path" not in request.fixturenames or not request.getfixturevalue("rootless"):
+        return
+    folder = request.getfixturevalue("tmp_path")
+    while str(folder) not in ("/", "/tmp"):
+        folder.chmod(folder.stat().st_mode | 0o011)
+        folder = folder.parent
+
+
+@pytest.fixture(scope="session")
 def fixture_images(docker_client) -> None:
     """busybox, nginx:alpine and node:lts-alpine, built offline once per machine."""
     _load_image_builder().ensure_images(quiet=True)

@@ -78,6 +78,9 @@ def _exercise_trials(engine: Engine, assignment: Assignment, probe_image: str) -
         )
         return
     with tempfile.TemporaryDirectory(prefix="docker-grade-selftest-") as scratch:
+        # 0755, not 0700: a rootless engine runs as another user, who must reach the folders
+        # the solutions bind-mount (nginx's page).
+        os.chmod(scratch, 0o755)
         empty = Path(scratch) / "empty"
         empty.mkdir()
         result = _grade(engine, assignment, empty, probe_image)

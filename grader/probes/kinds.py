@@ -229,6 +229,41 @@ def read_in_container(container_id: str, path: str) -> Probe:
     )
 
 
+def list_processes(container_id: str) -> Probe:
+    """The processes of a running container, read from /proc in its pid namespace: one line
+    ``PID PPID UID COMMAND LINE`` each (the effective uid, as ``ps`` shows it). The probe's
+    own processes (and ``docker exec``'s) do not descend from the container's pid 1, whose
+    tree ``process_tree`` keeps."""
+    script = (
+        "for d in /proc/[0-9]*; do u=; pp=; "
+        'while read -r k a b rest; do case "$k" in PPid:) pp=$a;; Uid:) u=$b;; esac; '
+        'done < "$d/status" 2>/dev/null; '
+        """c=$(tr '\\0' ' ' < "$d/cmdline" 2>/dev/null); """
+        '[ -n "$u" ] && echo "${d#/proc/} $pp $u ${c:-?}"; done; true'
+    )
+    return Probe(command=("sh", "-c", script), pid=f"container:{container_id}", timeout_s=10)
+
+
+def process_tree(listing: str) -> list[dict[str, str]]:
+    """The rows of ``list_processes`` that descend from pid 1, as ``docker top`` names the
+    columns.
+
+    >>> [p["CMD"] for p in process_tree("1 0 1000 node\\n7 1 0 sh\\n12 0 0 sh\\n13 12 0 cat")]
+    ['node', 'sh']
+    """
+    rows = [line.split(maxsplit=3) for line in listing.splitlines()]
+    rows = [row for row in rows if len(row) == 4 and row[0].isdigit() and row[1].isdigit()]
+    children: dict[str, list[list[str]]] = {}
+    for row in rows:
+        children.setdefault(row[1], []).append(row)
+    tree, waiting = [], [row for row in rows if row[0] == "1"]
+    while waiting:
+        row = waiting.pop(0)
+        tree.append({"PID": row[0], "PPID": row[1], "UID": row[2], "CMD": row[3].strip()})
+        waiting.extend(children.get(row[0], []))
+    return sorted(tree, key=lambda p: int(p["PID"]))
+
+
 RESULTS_DIR = "/.docker-grade-results"
 
 

@@ -1,14 +1,14 @@
 # trixie's podman 5 (rootful), as a student's Debian 13 or Fedora host has it: `podman system
-# service` answering the Docker API. Podman 5 needs glibc 2.38, so it runs chrooted in a trixie
-# root file system laid out by mmdebstrap (cached: made once), in a mount namespace of its own
+# service` answering the Docker API. Podman 5 needs glibc 2.38, so it runs in a trixie
+# root file system laid out by mmdebstrap (cached: made once; pivot_root, not chroot), in a mount namespace of its own
 # (nothing it mounts reaches the machine), inside this engine's network namespace.
 #
 # The distribution's /usr/share/containers/containers.conf stays in force, as a student has it:
 # no NET_RAW among the default capabilities, net.ipv4.ping_group_range set instead. The one
 # drop-in (/etc/containers/containers.conf.d/50-docker-grade.conf, read by builds too) holds
 # what this machine needs and nothing else:
-#   default_ulimits = []      the machine's open-files hard limit (no CAP_SYS_RESOURCE here):
-#                             runc fails with "error setting rlimit type 7" otherwise
+#   default_ulimits           the machine's hard limits (no CAP_SYS_RESOURCE here): runc fails
+#                             with "error setting rlimit type 7" otherwise (see podman5_dropin)
 #   cgroupfs, events in a file, runc: no systemd, cgroups v1 (crun is not installed)
 # Shared with the machine: /proc, /sys, /dev, /tmp (the students' folders are bind-mounted from
 # /tmp) and /var/log (volume-escalation writes /var/log/escalation.txt, read on the host); and
@@ -24,20 +24,31 @@ podman5_rootfs() {
   mmdebstrap --quiet --variant=minbase --include="$PODMAN_PACKAGES" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     trixie "$building" http://deb.debian.org/debian
-  mkdir -p "$building/etc/containers/containers.conf.d"
-  cat > "$building/etc/containers/containers.conf.d/50-docker-grade.conf" <<'CONF'
+  rm -rf "$ROOT" && mv "$building" "$ROOT"
+  touch "$ROOT/.made"
+}
+
+# The drop-in, written at every start: the open-files limit is the machine's, read now.
+podman5_dropin() {
+  local nofile nproc
+  nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+  mkdir -p "$ROOT/etc/containers/containers.conf.d"
+  cat > "$ROOT/etc/containers/containers.conf.d/50-docker-grade.conf" <<CONF
 # This machine's needs only (scripts/engines/podman-5.sh); the distribution's
 # /usr/share/containers/containers.conf is otherwise in force.
 [containers]
-default_ulimits = []
+# The machine's hard limits (open files $nofile, processes $nproc) and no CAP_SYS_RESOURCE:
+# runc fails with "error setting rlimit type 7" (6 for processes) when asked for more. An empty
+# list serves podman run (its containers keep the service's limits) but not builds: buildah's
+# RUN steps then ask for 1048576 of each. The machine's limits, given, serve both, and are what
+# podman run gives anyway.
+default_ulimits = ["nofile=$nofile:$nofile", "nproc=$nproc:$nproc"]
 
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 runtime = "runc"
 CONF
-  rm -rf "$ROOT" && mv "$building" "$ROOT"
-  touch "$ROOT/.made"
 }
 
 podman5_pid() {
@@ -55,17 +66,20 @@ podman5() {
 
 engine_start() {
   podman5_rootfs
+  podman5_dropin
   local run="$ENGINES_RUN/$NETNS" data="$ENGINES_DATA/$NETNS"
   mkdir -p "$run" "$data"
   network_namespace
   podman5_pid >/dev/null && return 0
   rm -f "$run/podman.sock"
-  # unshare forks (--fork) the shell that mounts, then execs chroot, then podman: its pid is
-  # the service's, written by the shell itself ($$) before exec.
+  # The shell unshare forks mounts, then pivots into the root file system (a chroot would not
+  # do: runc's pivot_root would then leave the mount namespace's root on the machine's /, where
+  # `podman exec` puts its processes), drops the machine's / and becomes podman: its pid ($$) is
+  # the service's.
   setsid nsenter --net="/var/run/netns/$NETNS" \
     unshare --mount --propagation private --fork -- /bin/sh -euc '
       root=$1 run=$2 data=$3 engines=$4
-      mount --bind "$root" "$root"  # its / a mount point, as storage'"'"'s chrootarchive needs
+      mount --bind "$root" "$root"
       mount --rbind /proc "$root/proc"
       mount --rbind /sys "$root/sys"
       mount --rbind /dev "$root/dev"
@@ -73,13 +87,16 @@ engine_start() {
       mount --bind /tmp "$root/tmp"
       mount --bind /var/log "$root/var/log"
       mount -t tmpfs -o mode=755,nosuid,nodev run "$root/run"
-      mkdir -p "$root/run/lock" "$root$engines"
+      mkdir -p "$root/run/lock" "$root$engines" "$root/var/lib/containers" "$root/.machine"
       mount --bind "$engines" "$root$engines"
-      mkdir -p "$root/var/lib/containers"
       mount --bind "$data" "$root/var/lib/containers"
       echo $$ > "$run/podman.pid"
-      exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root PODMAN_IGNORE_CGROUPSV1_WARNING=1 \
-        /usr/bin/podman system service --time=0 "unix://$run/podman.sock"
+      cd "$root"
+      pivot_root . .machine
+      exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+        PODMAN_IGNORE_CGROUPSV1_WARNING=1 /bin/sh -euc '"'"'
+        umount --lazy /.machine && rmdir /.machine
+        exec /usr/bin/podman system service --time=0 "$1"'"'"' podman5 "unix://$run/podman.sock"
     ' podman5 "$ROOT" "$run" "$data" "$ENGINES_RUN" >"$run/podman.log" 2>&1 </dev/null &
   for _ in $(seq 1 40); do [ -S "$run/podman.sock" ] && return 0; sleep 0.25; done
 }
@@ -93,6 +110,10 @@ engine_stop() {
     podman5 volume prune --force >/dev/null 2>&1 || true
     stop_pidfile "$run/podman.pid"
   fi
+  # what podman left in its namespace: exec sessions' conmon wait 5 minutes after their exit
+  local left
+  left=$(ip netns pids "$NETNS" 2>/dev/null || true)
+  [ -z "$left" ] || kill $left 2>/dev/null || true
   rm -f "$run/podman.pid" "$run/podman.sock"
   ip netns delete "$NETNS" 2>/dev/null || true
 }

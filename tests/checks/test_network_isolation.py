@@ -59,8 +59,9 @@ def test_internal_networks_are_graded_like_any_other(student):
 
     assert run.statuses(EXERCISE) == all_passed(*CHECKS)
     network = student.client.networks.get("net-b").attrs
-    assert run.check(EXERCISE, "b-cannot-reach-a")["evidence"]["control"] == (
-        network["IPAM"]["Config"][0]["Gateway"]
+    assert (
+        run.check(EXERCISE, "b-cannot-reach-a")["evidence"]["control"]
+        == (network["IPAM"]["Config"][0]["Gateway"])
     )
 
 

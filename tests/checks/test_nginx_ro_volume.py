@@ -168,7 +168,7 @@ def test_a_folder_renamed_after_the_start_is_still_what_is_served_and_is_not_rec
     assert not site.exists()  # the engine re-created it when the page was read with get_archive
 
 
-def test_a_folder_removed_after_the_start_is_reported_and_not_recreated(student, site):
+def test_a_folder_removed_after_the_start_is_judged_by_the_mount_and_not_recreated(student, site):
     stopped = run_nginx(student, [f"{site}:{TARGET}:ro"], name="stopped")
     stopped.stop(timeout=2)
     run_nginx(student, [f"{site}:{TARGET}:ro"])
@@ -179,11 +179,8 @@ def test_a_folder_removed_after_the_start_is_reported_and_not_recreated(student,
     run = grade(EXERCISE)
     stopped_run = grade(EXERCISE, settings=("container=stopped",))
 
-    assert run.statuses(EXERCISE) == {
-        **all_passed(*CHECKS),
-        "mount-read-only": "error",
-        "custom-page": "failed",
-    }
+    # No write can be tried in a folder that is gone: the engine's record (ro) decides.
+    assert run.statuses(EXERCISE) == {**all_passed(*CHECKS), "custom-page": "failed"}
     assert "removed from the host" in run.check(EXERCISE, "mount-read-only")["message"]
     assert "no index.html" in run.check(EXERCISE, "custom-page")["message"]
     assert stopped_run.statuses(EXERCISE)["mount-read-only"] == "error"
@@ -214,7 +211,9 @@ def test_a_stopped_container(student, site):
     assert "exited" in run.check(EXERCISE, "container-running")["message"]
 
 
-def test_a_paused_container_is_not_running(student, site):
+def test_a_paused_container_is_not_running(student, site, engine_info):
+    if engine_info.get("CgroupDriver") == "none":
+        pytest.skip("this engine has no cgroups (rootless Docker on cgroup v1): no pause")
     container = run_nginx(student, [f"{site}:{TARGET}:ro"])
     container.pause()
 

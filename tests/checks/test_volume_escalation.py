@@ -13,6 +13,32 @@ CHECKS = ("container-mounts-host-path", "runs-as-root", "proof-written")
 WRITE_PROOF = ["sh", "-c", "touch /youpi/escalation.txt; exec sh"]
 
 
+@pytest.fixture(autouse=True)
+def _a_rootful_engine(request, rootless):
+    """Root in a rootless engine's containers is the engine's user, not the host's root: the
+    exercise's risk cannot happen there (test_a_rootless_engine_says_it_prevents_the_risk)."""
+    if rootless != ("rootless" in request.node.name):
+        pytest.skip("rootless engines only" if not rootless else "rootful engines only")
+
+
+def test_a_rootless_engine_says_it_prevents_the_risk(student, tmp_path):
+    """The course's command on rootless Docker or podman: the write is refused, and the
+    grader says why rather than a bare failure."""
+    container = student.container("busybox", binds=["/var/log/:/youpi"], command=None)
+    student.wait_running(container)
+    refused = container.exec_run(["touch", "/youpi/escalation.txt"])
+
+    run = grade(EXERCISE)
+
+    assert refused.exit_code != 0
+    assert run.statuses(EXERCISE) == {
+        **all_passed("container-mounts-host-path", "runs-as-root"),
+        "proof-written": "skipped",
+    }
+    message = run.check(EXERCISE, "proof-written")["message"]
+    assert "rootless" in message and "already prevents the risk" in message
+
+
 @pytest.fixture
 def host_folder(tmp_path):
     folder = tmp_path / "log"
@@ -91,9 +117,7 @@ def test_a_container_run_as_another_user(student, host_folder):
     assert "uid 1000" in run.check(EXERCISE, "proof-written")["message"]
 
 
-def test_root_writing_through_the_mount_of_a_container_run_as_another_user(
-    student, host_folder
-):
+def test_root_writing_through_the_mount_of_a_container_run_as_another_user(student, host_folder):
     """``docker run --user nobody -v /var/log:/youpi``, then ``docker exec -u root ... sh -c
     'echo ... > /youpi/escalation.txt'``: root wrote through the mount, which is the risk."""
     container = run_busybox(student, host_folder, command=None, user="nobody")

@@ -9,8 +9,11 @@ that nothing else on the machine is touched.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
 import docker
 
@@ -24,10 +27,16 @@ NAME = "dg-podman"
 # events in a file. Locks, state and network definitions stay in the tests' folders, off
 # /dev/shm, /run/libpod and /etc/containers, which any other podman would use (all but
 # netavark's address book, /run/containers/networks, fixed for rootful podman).
+#
+# CONTAINERS_CONF makes podman read that file only, not the distribution's: what it sets for
+# every student (DISTRIBUTION_DEFAULTS) is carried over, or podman would run with its compiled-in
+# defaults (NET_RAW among the capabilities, where Debian's and Fedora's leave it out and set
+# net.ipv4.ping_group_range instead). Podman 4.3 has no CONTAINERS_CONF_OVERRIDE.
 CONTAINERS_CONF = """\
 [containers]
 default_ulimits = []
 log_driver = "k8s-file"
+{distribution}
 
 [engine]
 cgroup_manager = "cgroupfs"
@@ -40,6 +49,11 @@ lock_type = "file"
 network_backend = "netavark"
 network_config_dir = "{data}/networks"
 """
+DISTRIBUTION_CONF = (
+    Path("/usr/share/containers/containers.conf"),  # the package's
+    Path("/etc/containers/containers.conf"),  # the administrator's, when there is one
+)
+DISTRIBUTION_DEFAULTS = ("default_capabilities", "default_sysctls")
 STORAGE_CONF = """\
 [storage]
 driver = "overlay"
@@ -170,7 +184,9 @@ class PodmanService:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         paths = {"run": self.run_dir, "data": self.data_dir}
-        (self.run_dir / "containers.conf").write_text(CONTAINERS_CONF.format(**paths))
+        (self.run_dir / "containers.conf").write_text(
+            CONTAINERS_CONF.format(**paths, distribution=distribution_defaults())
+        )
         (self.run_dir / "storage.conf").write_text(STORAGE_CONF.format(**paths))
 
     def _namespace(self) -> None:
@@ -178,3 +194,29 @@ class PodmanService:
 
     def _wait(self, timeout: float) -> None:
         wait_until_it_answers(self.process, self.client, self.log, "podman system service", timeout)
+
+
+def distribution_defaults(files: tuple[Path, ...] = DISTRIBUTION_CONF) -> str:
+    """The [containers] settings of DISTRIBUTION_DEFAULTS that the distribution's
+    containers.conf files set (a later file's win), as TOML lines.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     conf = Path(folder) / "containers.conf"
+    ...     text = '[containers]\\ndefault_sysctls = ["net.ipv4.ping_group_range=0 0"]\\n'
+    ...     _ = conf.write_text(text)
+    ...     print(distribution_defaults((conf, Path(folder) / "missing.conf")))
+    default_sysctls = ["net.ipv4.ping_group_range=0 0"]
+    """
+    if sys.version_info < (3, 11):  # no tomllib: the compiled-in defaults, as before
+        return ""
+    import tomllib
+
+    settings: dict[str, list[str]] = {}
+    for path in files:
+        if path.is_file():
+            with path.open("rb") as file:
+                containers = tomllib.load(file).get("containers", {})
+            settings.update({k: containers[k] for k in DISTRIBUTION_DEFAULTS if k in containers})
+    # a list of strings is written the same in JSON and TOML
+    return "\n".join(f"{key} = {json.dumps(value)}" for key, value in settings.items())
