@@ -39,6 +39,9 @@ class Probe:
     # (host source, target, read-only): the probe mounts a folder itself, the way `--mount`
     # does, which refuses a source missing on the host rather than creating it.
     bind: Optional[tuple[str, str, bool]] = None
+    # What it asks for beyond the engine's defaults, which differ: podman as distributions ship
+    # it leaves NET_RAW out (ping needs it), so a probe names what it needs on every engine.
+    capabilities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,13 @@ class ProbeResult:
 def ping(ip: str, *, netns: str) -> Probe:
     """Two echo requests 0.2 s apart, a second for an answer: passes on any reply."""
     command = ("ping", "-c", "2", "-i", "0.2", "-W", str(PING_WAIT_S), ip)
-    return Probe(command=command, netns=netns, timeout_s=PING_WAIT_S + 8, pid="host")
+    return Probe(
+        command=command,
+        netns=netns,
+        timeout_s=PING_WAIT_S + 8,
+        pid="host",
+        capabilities=("NET_RAW",),  # busybox ping sends from a raw socket
+    )
 
 
 def http_get(url: str, *, netns: str, retry_until: int = 0) -> Probe:
@@ -352,6 +361,7 @@ def side_by_side(probes: list[Probe]) -> Probe:
         command=("sh", "-c", script),
         **settings,
         timeout_s=max(probe.timeout_s for probe in probes),
+        capabilities=tuple(sorted({c for probe in probes for c in probe.capabilities})),
     )
 
 

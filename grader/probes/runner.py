@@ -36,6 +36,8 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 # No probe lives this long (each has a time limit of seconds): an older one is a leftover of a
 # grader that was killed outright (SIGKILL, a power cut), which could not remove it.
 STALE_AFTER_S = 600
+RESULT_READS = 5  # an empty archive of the results is asked for again (podman 5)
+RESULT_READ_PAUSE_S = 0.2
 
 
 class ProbeUnavailable(Exception):
@@ -247,6 +249,11 @@ class ProbeRunner:
             )
         except APIError as error:
             files, problem = {}, error.explanation or str(error)
+        except tarfile.TarError as error:
+            files, problem = (
+                {},
+                f"the engine gave no readable copy of the probe's results ({error})",
+            )
         else:
             problem = "the probe left no result"
         finally:
@@ -276,9 +283,17 @@ class ProbeRunner:
             return {}
 
     def _results(self, container_id: str) -> dict[str, str]:
-        """The files the side-by-side probe wrote, by name."""
-        stream, _ = self.api.get_archive(container_id, RESULTS_DIR)
-        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+        """The files the side-by-side probe wrote, by name. podman 5 has answered an empty
+        archive for a container that had just ended: it is asked again, a few times."""
+        for _ in range(RESULT_READS):
+            stream, _ = self.api.get_archive(container_id, RESULTS_DIR)
+            raw = b"".join(stream)
+            if raw:
+                break
+            time.sleep(RESULT_READ_PAUSE_S)
+        else:
+            raise tarfile.ReadError(f"an empty archive, {RESULT_READS} times")
+        with tarfile.open(fileobj=io.BytesIO(raw)) as archive:
             return {
                 Path(member.name).name: archive.extractfile(member)
                 .read()
@@ -294,9 +309,7 @@ class ProbeRunner:
             mounts=[Mount(probe.bind[1], probe.bind[0], type="bind", read_only=probe.bind[2])]
             if probe.bind
             else None,
-            # Reading another process's root folder (/proc/1/root) when its uid differs from
-            # the probe's (a container run with --user, a remapped engine) takes this capability.
-            cap_add=["SYS_PTRACE"] if (probe.pid or "").startswith("container:") else None,
+            cap_add=_capabilities(probe) or None,
             tmpfs={probe.tmpfs: ""} if probe.tmpfs else None,
             # With remapped uids, an engine refuses the host's pid namespace (and a student's
             # network namespace from another user namespace) unless the probe opts out.
@@ -345,3 +358,13 @@ def _started(summary: dict) -> float:
         return float((summary.get("Labels") or {}).get(STARTED_LABEL, ""))
     except ValueError:
         return 0.0  # a probe label without a time: not from this version, and old
+
+
+def _capabilities(probe: Probe) -> list[str]:
+    """What the probe asks for, and SYS_PTRACE to read another process's root folder
+    (/proc/1/root) when its uid differs from the probe's (a container run with --user, a
+    remapped engine)."""
+    wanted = set(probe.capabilities)
+    if (probe.pid or "").startswith("container:"):
+        wanted.add("SYS_PTRACE")
+    return sorted(wanted)

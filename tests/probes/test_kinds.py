@@ -43,3 +43,11 @@ def test_the_shared_container_has_every_setting_its_probes_ask_for():
 def test_grouping_keeps_the_order_it_was_given():
     probes = [ping(f"10.0.0.{n}", netns=A) for n in range(5)]
     assert container_groups(probes) == [probes]
+
+
+def test_a_ping_asks_for_the_raw_socket_it_needs_also_beside_other_probes():
+    """podman as distributions ship it leaves NET_RAW out of its default capabilities."""
+    netns = "container:5e1f"
+    together = side_by_side([http_get("http://x/", netns=netns), ping("10.0.0.2", netns=netns)])
+    assert ping("10.0.0.2", netns=netns).capabilities == ("NET_RAW",)
+    assert together.capabilities == ("NET_RAW",)

@@ -195,3 +195,36 @@ def test_probes_the_engine_will_not_put_together_run_each_alone(isolated, engine
         answered, silent = (probes.run(probe) for probe in planned)
     assert alone == planned
     assert answered.succeeded and not silent.succeeded and silent.problem is None
+
+
+def _empty_archive_first(probes, times: int) -> None:
+    """The engine answers ``times`` empty archives before the real one, as podman 5 did."""
+    original, calls = probes.api.get_archive, []
+
+    def get_archive(container_id, path):
+        calls.append(path)
+        if len(calls) <= times:
+            return iter([b""]), {}
+        return original(container_id, path)
+
+    probes.api.get_archive = get_archive
+
+
+def test_an_empty_archive_of_the_results_is_read_again(engine):
+    quick, other = Probe(command=("echo", "one"), timeout_s=5), Probe(command=("echo", "two"))
+    with ProbeRunner(engine) as probes:
+        _empty_archive_first(probes, times=2)
+        probes.submit_all([quick, other])
+        first, second = probes.run(quick), probes.run(other)
+    assert first.stdout.strip() == "one" and second.stdout.strip() == "two"
+
+
+def test_results_never_readable_are_said_in_words(engine):
+    quick, other = Probe(command=("echo", "one"), timeout_s=5), Probe(command=("echo", "two"))
+    with ProbeRunner(engine) as probes:
+        _empty_archive_first(probes, times=99)
+        probes.submit_all([quick, other])
+        result = probes.run(quick)
+    assert result.exit_code is None
+    assert "no readable copy of the probe's results" in result.problem
+    assert "Error(" not in result.problem
