@@ -4,6 +4,7 @@ classic archive rewritten as an OCI image layout or spoiled."""
 from __future__ import annotations
 
 import copy
+import gzip
 import hashlib
 import io
 import json
@@ -65,6 +66,10 @@ def zeros_digest(size: int) -> str:
 def gzipped(data: bytes) -> bytes:
     """A gzip'd OCI layer blob, reproducible (no timestamp)."""
     return _gzip_chunks([data])
+
+
+def gunzipped(data: bytes) -> bytes:
+    return gzip.decompress(data) if data.startswith(b"\x1f\x8b") else data
 
 
 def gzipped_zeros(size: int) -> bytes:
@@ -178,7 +183,8 @@ def full_reference(tag: str) -> str:
 
 
 def classic_to_oci(classic: Path, target: Path, gzip_layers: bool = False) -> Path:
-    """Rewrite a classic ``docker save`` archive as an OCI image layout of the same blobs, the
+    """Rewrite a ``docker save`` archive (its manifest.json: the classic layout, or the one
+    Docker 25+ also writes beside an OCI layout) as an OCI image layout of the same blobs, the
     layers gzip'd if asked (as podman and skopeo may store them)."""
     with tarfile.open(classic) as tar:
         files = {
@@ -190,7 +196,10 @@ def classic_to_oci(classic: Path, target: Path, gzip_layers: bool = False) -> Pa
     index = []
     for entry in json.loads(files["manifest.json"]):
         image_config = files[entry["Config"]]
-        layers = [gzipped(files[name]) if gzip_layers else files[name] for name in entry["Layers"]]
+        # Docker 28's containerd store saves the layers compressed as it holds them: the
+        # same blobs are made plain first, then compressed if asked.
+        plain = [gunzipped(files[name]) for name in entry["Layers"]]
+        layers = [gzipped(layer) if gzip_layers else layer for layer in plain]
         manifest = oci_manifest(image_config, *layers)
         blobs += [manifest, image_config, *layers]
         for tag in entry["RepoTags"] or ():
