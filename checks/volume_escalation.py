@@ -145,8 +145,8 @@ def check_proof_written(container, candidates, snapshot, probes, proof_stat, par
         expected=f"-v {params['host_path']}:{params['target']}",
         found=f"-v {params['host_path']}:{params['target']}:ro",
     )
-    writers = [c for c in writable if c.created.replace(microsecond=0) <= modified]  # whole s
-    oldest = min(c.created for c in writable).replace(microsecond=0)
+    writers = [c for c in writable if _no_later(c.created_exactly, modified)]
+    oldest = min(c.created_exactly for c in writable)
     expect(
         bool(writers),
         t(
@@ -189,10 +189,30 @@ def _owner_and_time(probes, proof_stat, params) -> tuple[int, datetime]:
             found=t("no such file", "fichier absent"),
         )
     fields = result.stdout.split()
-    if result.exit_code != 0 or len(fields) != 2 or not all(f.isdigit() for f in fields):
+    if result.exit_code != 0 or len(fields) < 2 or not all(f.isdigit() for f in fields[:2]):
         raise Undecided(
             t("{f} could not be read: {e}", "{f} n'a pas pu être lu : {e}").format(
                 f=on_host, e=result.stderr.strip() or result.stdout.strip() or result.exit_code
             )
         )
-    return int(fields[0]), datetime.fromtimestamp(int(fields[1]), tz=timezone.utc)
+    return int(fields[0]), _mtime(int(fields[1]), fields[3] if len(fields) > 3 else "")
+
+
+def _mtime(seconds: int, clock: str) -> datetime:
+    """The file's time with its fraction of a second, from ``%y``'s ``HH:MM:SS.NNNNNNNNN``.
+
+    >>> _mtime(1796586784, "19:53:04.504532292").isoformat()
+    '2026-12-06T19:53:04.504532+00:00'
+    """
+    _, _, fraction = clock.partition(".")
+    micro = int(fraction[:6].ljust(6, "0")) if fraction.isdigit() else 0
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(microsecond=micro)
+
+
+def _no_later(created: datetime, modified: datetime) -> bool:
+    """Created no later than the file's last write. To the microsecond, where the file system
+    keeps fractions of a second (a container made just after a write did not make it);
+    in whole seconds where it keeps none."""
+    if modified.microsecond == 0:
+        return created.replace(microsecond=0) <= modified
+    return created <= modified

@@ -60,6 +60,7 @@ class Details:
     published_ports: dict[str, list[dict]] = field(repr=False)
     started_at: datetime = datetime.min  # of the current (or last) run
     restart_count: int = 0  # restarts by the restart policy
+    created: datetime = datetime.min  # to the microsecond (the list call's has whole seconds)
 
     @classmethod
     def from_inspect(cls, data: dict[str, Any]) -> Details:
@@ -74,6 +75,7 @@ class Details:
             published_ports=(data.get("NetworkSettings") or {}).get("Ports") or {},
             started_at=parse_time(state.get("StartedAt", "")),
             restart_count=int(data.get("RestartCount") or 0),
+            created=parse_time(data.get("Created", "")),
         )
 
 
@@ -204,6 +206,11 @@ class Container:
     @property
     def started_at(self) -> datetime:
         return self.details.started_at
+
+    @property
+    def created_exactly(self) -> datetime:
+        """When it was created, to the microsecond (``created`` has whole seconds)."""
+        return self.details.created
 
     @property
     def restart_count(self) -> int:

@@ -197,12 +197,13 @@ def resolved_paths(result: ProbeResult) -> dict[str, str]:
 
 
 def stat_on_host(folder: str, name: str) -> Probe:
-    """Prints ``<uid> <mtime>`` of the engine host's ``folder/name``, read through ``folder``
-    mounted read-only the way `--mount` does (a missing folder is refused, never created);
-    exit FILE_ABSENT when there is no such file."""
+    """Prints ``<uid> <mtime> <date> <time> <zone>`` of the engine host's ``folder/name``
+    (the mtime in seconds since the epoch, then as ``%y`` shows it, with its nanoseconds),
+    read through ``folder`` mounted read-only the way `--mount` does (a missing folder is
+    refused, never created); exit FILE_ABSENT when there is no such file."""
     script = (
         f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
-        'stat -c "%u %Y" "$f"'
+        'stat -c "%u %Y %y" "$f"'
     )
     return Probe(
         command=("sh", "-c", script, "sh", name), bind=(folder, HOST_ROOT, True), timeout_s=10

@@ -136,6 +136,17 @@ def test_root_writing_through_the_mount_of_a_container_run_as_another_user(stude
     )
 
 
+def test_a_container_made_just_after_roots_write_did_not_make_it(student, host_folder):
+    """Within the same second, as a script goes: the times are compared to the microsecond."""
+    (host_folder / "escalation.txt").touch()  # root's write, a moment before the container
+    run_busybox(student, host_folder, command=["sleep", "600"], user="1000")
+
+    run = grade_with(host_folder)
+
+    assert run.statuses(EXERCISE)["proof-written"] == "failed"
+    assert "older than the containers" in run.check(EXERCISE, "proof-written")["message"]
+
+
 def test_no_proof_written(student, host_folder):
     run_busybox(student, host_folder, command=None)
 
