@@ -110,10 +110,18 @@ engine_stop() {
     podman5 volume prune --force >/dev/null 2>&1 || true
     stop_pidfile "$run/podman.pid"
   fi
-  # what podman left in its namespace: exec sessions' conmon wait 5 minutes after their exit
+  # What podman left in its namespace: an exec session's conmon waits 5 minutes after the
+  # session ends, then runs `podman container cleanup`. SIGTERM, SIGKILL after 10 s.
   local left
-  left=$(ip netns pids "$NETNS" 2>/dev/null || true)
-  [ -z "$left" ] || kill $left 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    left=$(ip netns pids "$NETNS" 2>/dev/null || true)
+    [ -n "$left" ] || break
+    # shellcheck disable=SC2086
+    kill $left 2>/dev/null || true
+    sleep 0.25
+  done
+  # shellcheck disable=SC2086
+  [ -z "$left" ] || kill -9 $left 2>/dev/null || true
   rm -f "$run/podman.pid" "$run/podman.sock"
   ip netns delete "$NETNS" 2>/dev/null || true
 }
