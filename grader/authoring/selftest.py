@@ -39,6 +39,7 @@ class Trial:
     score: str
     ok: bool
     detail: str  # what differed, or why the script could not run
+    skipped: bool = False  # a mistake of other engines only: not tried here
 
 
 def refuse_unless_empty(engine: Engine) -> list[str]:
@@ -100,6 +101,16 @@ def _trial(
     engine: Engine, assignment: Assignment, script: Script, folder: Path, probe_image: str
 ) -> Trial:
     spec = assignment.spec
+    product = engine.host.product
+    if script.engines and product not in script.engines:
+        return Trial(
+            spec.id,
+            script.name,
+            "-",
+            True,
+            f"a mistake on {', '.join(script.engines)} only",
+            skipped=True,
+        )
     shutil.copytree(assignment.pack.solution_dir(spec.id), folder, symlinks=True)
     before = _objects(engine)
     try:

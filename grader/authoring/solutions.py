@@ -6,7 +6,12 @@ states in its header the statuses it must get, one check per line::
     # expect: network-subnet: failed
     # expect: network-exists: passed
 
-Checks a mistake does not name are not constrained.
+Checks a mistake does not name are not constrained. A mistake that only some engines make
+says which (``docker`` or ``podman``)::
+
+    # engines: docker
+
+Elsewhere selftest skips it, saying why.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from grader.report.models import Status
 from grader.spec.packs import Pack
 
 _EXPECT = re.compile(r"^#\s*expect:\s*(?P<check>\S+?)\s*[:=]\s*(?P<status>\S+)\s*$")
+_ENGINES = re.compile(r"^#\s*engines:\s*(?P<products>[\w ,]+?)\s*$")
+PRODUCTS = ("docker", "podman")
 
 
 class ScriptError(Exception):
@@ -33,6 +40,7 @@ class Script:
     lines: dict[str, int]  # check id -> the header line that names it
 
     is_solution: bool = False
+    engines: tuple[str, ...] = ()  # the products it is a mistake on; () for every one
 
 
 def solution(pack: Pack, exercise_id: str) -> Script | None:
@@ -52,7 +60,15 @@ def read_mistake(path: Path) -> Script:
     """
     expected: dict[str, Status] = {}
     lines: dict[str, int] = {}
+    engines: tuple[str, ...] = ()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if named := _ENGINES.match(line.strip()):
+            engines = tuple(named["products"].replace(",", " ").split())
+            if unknown := [e for e in engines if e not in PRODUCTS]:
+                raise ScriptError(
+                    f"{path}:{number}: unknown engine {unknown[0]!r} (one of: "
+                    f"{', '.join(PRODUCTS)})"
+                )
         match = _EXPECT.match(line.strip())
         if not match:
             continue
@@ -68,4 +84,4 @@ def read_mistake(path: Path) -> Script:
         raise ScriptError(
             f"{path}:1: a mistake states what it must get, e.g. '# expect: network-subnet: failed'"
         )
-    return Script(path.stem, path, expected, lines)
+    return Script(path.stem, path, expected, lines, engines=engines)

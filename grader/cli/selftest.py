@@ -70,6 +70,6 @@ def selftest(
 
 
 def _print_trial(trial) -> None:
-    mark = "ok  " if trial.ok else "FAIL"
+    mark = "skip" if trial.skipped else "ok  " if trial.ok else "FAIL"
     line = f"{mark} {trial.exercise:<22} {trial.state:<24} {trial.score:>7}"
     click.echo(line + (f"  {trial.detail}" if trial.detail else ""))

@@ -190,6 +190,20 @@ def resolve_host_paths(paths: tuple[str, ...]) -> Probe:
     )
 
 
+def host_path_exists(path: str) -> Probe:
+    """Exit 0 when the engine host has ``path`` (symlinks followed against the host's root),
+    FILE_ABSENT when it has not. For podman, which makes a missing bind source where Docker's
+    ``--mount`` refuses it: a student's removed folder must never be made again."""
+    script = (
+        f"resolved=$({_RESOLVE}); "
+        "resolved=\"${resolved#*$(printf '\\t')}\"; "
+        f'[ -e "{HOST_ROOT}$resolved" ] || exit {FILE_ABSENT}'
+    )
+    return Probe(
+        command=("sh", "-c", script, "sh", path), bind=("/", HOST_ROOT, True), timeout_s=10
+    )
+
+
 def resolved_paths(result: ProbeResult) -> dict[str, str]:
     """resolve_host_paths's answer, by path given."""
     pairs = (line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)

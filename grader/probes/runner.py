@@ -27,7 +27,16 @@ from grader.artifacts.folders import FolderTooLarge, extract_folder
 from grader.engine.client import Engine
 from grader.engine.container import PROBE_LABEL
 from grader.engine.files import read_file
-from grader.probes.kinds import RESULTS_DIR, Probe, ProbeResult, container_groups, side_by_side
+from grader.engine.podman import PODMAN
+from grader.probes.kinds import (
+    FILE_ABSENT,
+    RESULTS_DIR,
+    Probe,
+    ProbeResult,
+    container_groups,
+    host_path_exists,
+    side_by_side,
+)
 
 PROBE_WORKERS = 16  # more than a whole course's probe containers (6): all start at once
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
@@ -55,6 +64,7 @@ class ProbeRunner:
     def __init__(self, engine: Engine, *, image: str = "busybox", workers: int = PROBE_WORKERS):
         self.api = engine.api
         self.userns_remap = engine.userns_remap
+        self.product = engine.host.product
         self.image = image
         self.run_id = uuid.uuid4().hex[:12]
         # each probe makes its own API calls, beside the checks' (the main thread's)
@@ -140,6 +150,7 @@ class ProbeRunner:
         except ProbeUnavailable as error:
             raise FolderUnavailable(f"engine:{source} could not be read: {error}") from None
         try:
+            self._refuse_a_missing_source(source)
             container_id = self.api.create_container(
                 image_id, command=["true"], labels=self._labels(), host_config=host_config
             )["Id"]
@@ -302,7 +313,24 @@ class ProbeRunner:
                 if member.isfile()
             }
 
+    def _refuse_a_missing_source(self, source: str) -> None:
+        """Raises APIError, as Docker's ``--mount`` would, when the engine host has no
+        ``source``. Asked only of podman, which would make the folder instead: a student's
+        removed folder is never made again (nor judged empty)."""
+        if self.product != PODMAN or source == "/":
+            return
+        found = self._execute(host_path_exists(source))
+        if found.exit_code == FILE_ABSENT:
+            raise APIError(f"bind source path does not exist: {source}")
+        if not found.succeeded:
+            raise APIError(
+                f"whether {source} exists on the engine's host could not be told: "
+                f"{found.problem or found.stderr.strip() or found.exit_code}"
+            )
+
     def _create(self, probe: Probe, image_id: str) -> str:
+        if probe.bind:
+            self._refuse_a_missing_source(probe.bind[0])
         host_config = self.api.create_host_config(
             network_mode=probe.netns,
             pid_mode=probe.pid,
