@@ -225,6 +225,8 @@ def _remove_new(engine: Engine, before: _Objects) -> None:
     networks, volumes, new tags on old images, and new images."""
     api, now = engine.api, _objects(engine)
     for container in now.containers - before.containers:
+        # killed first: podman's forced removal stops a container gently (10 s for a shell)
+        _quietly(api.kill, container)
         _quietly(api.remove_container, container, force=True, v=True)
     for network in now.networks - before.networks:
         _quietly(api.remove_network, network)

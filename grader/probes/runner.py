@@ -356,6 +356,11 @@ class ProbeRunner:
         return raw.decode("utf-8", errors="replace")
 
     def _remove(self, container_id: str) -> None:
+        if self.product == PODMAN:  # its forced removal stops gently: 10 s for a shell
+            try:
+                self.api.kill(container_id)
+            except (NotFound, APIError):  # ended already
+                pass
         try:
             # v=True: a container made from an image that declares VOLUMEs got anonymous
             # volumes of its own; they go with it (a probe never has a named one).

@@ -147,6 +147,8 @@ class StudentHost:
 
     def remove_all(self) -> None:
         for container_id in reversed(self._containers):
+            # killed first: podman's forced removal stops a container gently (10 s for a shell)
+            _quietly(self.api.kill, container_id)
             _quietly(self.api.remove_container, container_id, force=True)
         for network_id in self._networks:
             _quietly(self.api.remove_network, network_id)
@@ -161,6 +163,7 @@ def remove_leftovers(client: docker.DockerClient) -> None:
     """Removes what a crashed test run left: anything with TEST_LABEL."""
     label = {"label": TEST_LABEL}
     for container in client.containers.list(all=True, filters=label):
+        _quietly(container.kill)
         _quietly(container.remove, force=True)
     for network in client.networks.list(filters=label):
         _quietly(network.remove)
