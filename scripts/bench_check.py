@@ -16,12 +16,17 @@ same run, then on a crowded host.
    containers at once is what stretches the slowest one.
 3. Times `docker-grade check EXERCISE...` (all eight when none is named) from the student's
    folder, median of --runs; prints it beside the floor (target: at most 1.25 times it).
-4. With --crowd N (0 skips it): removes the solutions, makes N running and N exited idle
-   containers and N/10 networks (tests/support/crowd.py), builds the solutions again after
-   them, as a semester-old host holds them, measures the floor again and times the check
-   again (target: at most 0.3 s more). The engine itself is slower there (every container it
-   starts costs more): the grader's own share is the difference less that of the course's
-   probes alone. Every run must give the same score.
+4. With --crowd N (0 skips it), for each --crowd-order (both by default):
+   - older: removes the solutions, makes N running and N exited idle containers and N/10
+     networks (tests/support/crowd.py), builds the solutions again after them, as a
+     semester-old host holds them;
+   - newer: the solutions first, then N running (`docker run -d busybox sleep 36000`) and N
+     exited containers on the default bridge, left to age past a minute, as a student who
+     starts a stack after the course's exercises;
+   measures the floor again and times the check again (target: at most 0.3 s more). The
+   engine itself is slower there (every container it starts costs more): the grader's own
+   share is the difference less that of the course's probes alone. Both splits are printed
+   beside each other at the end. Every run must give the same score.
 
 Removes everything it built. Needs a clean engine and the fixture images (scripts/test.sh
 builds them).
@@ -66,13 +71,16 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--crowd", type=int, default=500)
+    parser.add_argument("--crowd-order", choices=("older", "newer", "both"), default="both")
+    parser.add_argument("--crowd-age", type=float, default=70.0, help="seconds (newer crowd)")
     parser.add_argument("exercises", nargs="*")
     args = parser.parse_args()
     _load_image_builder().ensure_images(quiet=True)
     client = docker.from_env()
     builder, student = StudentHost(client), StudentHost(client)
-    crowd = Crowd(client, running=args.crowd, exited=args.crowd, networks=args.crowd // 10)
     proof_existed = PROOF.exists()
+    crowds: list[Crowd] = []
+    splits = []
     try:
         builder.build(NODE_IMAGE, FIXED_DOCKERFILE, APP_FILES)
         with tempfile.TemporaryDirectory() as folder:
@@ -86,35 +94,56 @@ def main() -> int:
             )
         if not args.crowd:
             return 0
-        student.remove_all()
-        started = time.monotonic()
-        crowd.build()
-        print(
-            f"crowd: {args.crowd} running + {args.crowd} exited containers, "
-            f"{args.crowd // 10} networks, made in {time.monotonic() - started:.0f} s"
-        )
-        with tempfile.TemporaryDirectory() as folder:
-            all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
-            print("on the crowded host:")
-            crowded_floor = _floor(args.runs)
-            crowded, crowded_score = _check(folder, args)
+        orders = ("older", "newer") if args.crowd_order == "both" else (args.crowd_order,)
+        for order in orders:
+            student.remove_all()
+            crowd = _crowd(client, args, order)
+            crowds.append(crowd)
+            with tempfile.TemporaryDirectory() as folder:
+                if order == "older":
+                    started = time.monotonic()
+                    crowd.build()
+                    print(f"crowd {order}: made in {time.monotonic() - started:.0f} s")
+                    all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
+                else:
+                    all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
+                    started = time.monotonic()
+                    crowd.build()
+                    made = time.monotonic() - started
+                    time.sleep(max(0.0, args.crowd_age - made))
+                    print(f"crowd {order}: made in {made:.0f} s, aged {args.crowd_age:.0f} s")
+                print(f"on the crowded host (crowd {order} than the solutions):")
+                crowded_floor = _floor(args.runs)
+                crowded, crowded_score = _check(folder, args)
+            crowd.remove()
             engine_share = crowded_floor.together - floor.together
+            splits.append((order, crowded - plain, engine_share, crowded_score))
+        for order, added, engine_share, crowded_score in splits:
             print(
-                f"check on the crowded host: median {crowded:.2f} s, {crowded - plain:+.2f} s, "
-                f"of which the engine's probes {engine_share:+.2f} s: the grader's own "
-                f"{crowded - plain - engine_share:+.2f} s (target <= +{CROWD_TARGET_S}); "
+                f"crowd {order} than the solutions: check {added:+.2f} s, of which the "
+                f"engine's probes {engine_share:+.2f} s: the grader's own "
+                f"{added - engine_share:+.2f} s (target <= +{CROWD_TARGET_S}); "
                 f"score {crowded_score}"
             )
-            if crowded_score != score:
-                print("the crowd changed the score", file=sys.stderr)
-                return 1
+        if any(split[3] != score for split in splits):
+            print("the crowd changed the score", file=sys.stderr)
+            return 1
     finally:
         student.remove_all()
-        crowd.remove()
+        for crowd in crowds:
+            crowd.remove()
         builder.remove_all()
         if not proof_existed:
             PROOF.unlink(missing_ok=True)
     return 0
+
+
+def _crowd(client, args, order: str) -> Crowd:
+    """``--crowd`` running and exited containers: older ones spread over N/10 networks and
+    made with -it, newer ones detached sleeps on the default bridge."""
+    if order == "older":
+        return Crowd(client, running=args.crowd, exited=args.crowd, networks=args.crowd // 10)
+    return Crowd(client, running=args.crowd, exited=args.crowd, networks=0, detached_sleep=True)
 
 
 @dataclass

@@ -87,6 +87,11 @@ class _Inspection:
         self._load, self._details, self._gone = load, details, None
         self._lock = threading.Lock()
 
+    @property
+    def read(self) -> bool:
+        """Whether the inspect was made (or found the container gone)."""
+        return self._details is not None or self._gone is not None
+
     def details(self) -> Details:
         with self._lock:
             if self._details is None and self._gone is None:
@@ -225,6 +230,11 @@ class Container:
         """Running and not paused: a paused container answers no request."""
         return self.status == "running"
 
+    @property
+    def up_a_minute_or_more(self) -> bool:
+        """What the list call's status says ("Up 3 minutes"): steady, without an inspect."""
+        return self.status == "running" and bool(_UP_A_MINUTE_OR_MORE.match(self.status_text))
+
     def restarting_in_a_loop(self, now: datetime) -> bool:
         """Restarted by its policy and not up for STEADY_AFTER_S since: it will be gone (or
         restarted) by the time a probe reaches it, so a verdict on it would change from run
@@ -233,7 +243,7 @@ class Container:
         removed since the list call is not steady either."""
         if self.status == "restarting":
             return True
-        if self.status == "running" and _UP_A_MINUTE_OR_MORE.match(self.status_text):
+        if self.up_a_minute_or_more:
             return False
         if not self.present():
             return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -96,10 +97,23 @@ class Snapshot:
     def running(self) -> list[Container]:
         return [c for c in self.containers if c.running]
 
+    def inspect_all(self, containers: Iterable[Container]) -> None:
+        """Reads the inspects of ``containers`` not read yet, INSPECT_WORKERS at once: what a
+        check reads of many containers (a crowd of bystanders newer than the student's own)
+        costs a few round trips, never one after another."""
+        waiting = [c for c in containers if not c.inspection.read]
+        if len(waiting) < 2:
+            return
+        workers = min(INSPECT_WORKERS, self.engine.parallel_calls, len(waiting))
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(Container.present, waiting))
+
     def steady(self) -> list[Container]:
         """Running containers, less those restarting in a loop (never A or B: they would not
-        get the same verdict twice)."""
-        return [c for c in self.running() if not c.restarting_in_a_loop(self.taken_at)]
+        get the same verdict twice). Those the list call cannot tell are inspected at once."""
+        running = self.running()
+        self.inspect_all(c for c in running if not c.up_a_minute_or_more)
+        return [c for c in running if not c.restarting_in_a_loop(self.taken_at)]
 
     def image(self, reference: str) -> Image | None:
         """The image a reference or id names, inspected once per run; None if absent. On

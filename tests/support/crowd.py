@@ -18,9 +18,19 @@ _WORKERS = 4  # the engine creates containers about as fast with 4 callers as wi
 
 
 class Crowd:
-    def __init__(self, client: docker.DockerClient, *, running: int, exited: int, networks: int):
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        *,
+        running: int,
+        exited: int,
+        networks: int,
+        detached_sleep: bool = False,
+    ):
         self.api = client.api
         self.counts = (running, exited, networks)
+        # ``docker run -d busybox sleep 36000`` rather than ``docker run -itd busybox``
+        self.detached_sleep = detached_sleep
         self.container_ids: list[str] = []
         self.network_ids: list[str] = []
 
@@ -46,11 +56,13 @@ class Crowd:
         return self
 
     def _container(self, network: str, keeps_running: bool, labels: dict) -> str:
+        interactive = keeps_running and not self.detached_sleep
+        command = None if interactive else ["sleep", "36000"] if keeps_running else ["true"]
         created = self.api.create_container(
             "busybox",
-            command=None if keeps_running else ["true"],
-            stdin_open=keeps_running,
-            tty=keeps_running,
+            command=command,
+            stdin_open=interactive,
+            tty=interactive,
             labels=labels,
             host_config=self.api.create_host_config(network_mode=network),
         )
