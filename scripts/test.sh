@@ -17,6 +17,9 @@ command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 # would otherwise settle with CNI plugins instead of netavark.
 [ -x /usr/bin/podman ] || missing+=(podman netavark aardvark-dns)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)  # the watch board, seen as a terminal shows it
+# The engine matrix (scripts/matrix.sh): podman 5's trixie root file system, rootless Docker.
+command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+command -v rootlesskit >/dev/null 2>&1 || missing+=(rootlesskit slirp4netns uidmap)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -21,6 +21,7 @@ rootless_packages() {
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   if [ ${#missing[@]} -gt 0 ]; then   # bookworm's, from the machine's own apt sources
+    apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rootlesskit slirp4netns uidmap
   fi
 }

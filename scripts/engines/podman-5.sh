@@ -20,6 +20,10 @@ PODMAN_PACKAGES=podman,netavark,aardvark-dns,nftables,runc,conmon,catatonit,ipro
 podman5_rootfs() {
   [ -f "$ROOT/.made" ] && return 0
   local building="$ROOT.building"
+  if ! command -v mmdebstrap >/dev/null; then   # Debian 12's, from the machine's apt sources
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap
+  fi
   rm -rf "$building"
   mmdebstrap --quiet --variant=minbase --include="$PODMAN_PACKAGES" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
