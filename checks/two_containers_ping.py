@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.kit import (
+    Container,
     Discovery,
     Pair,
     Reach,
@@ -30,8 +31,8 @@ def _shared_network(pair: Pair) -> str | None:
     return None
 
 
-def _interactive(pair: Pair) -> bool:
-    return all(c.tty and c.open_stdin for c in (pair.a, pair.b))
+def _interactive(container: Container) -> bool:
+    return container.tty and container.open_stdin
 
 
 def discover(snapshot: Snapshot, params) -> Discovery:

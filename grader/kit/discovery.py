@@ -63,10 +63,12 @@ def discover_pair(
     candidates: list[Container],
     *,
     accept: Callable[[Pair], bool],
-    prefer: Callable[[Pair], bool] = lambda pair: True,
+    prefer: Callable[[Container], bool] | None = None,
 ) -> Discovery:
-    """The newest acceptable pair among ``candidates`` (the newest preferred one first), with
-    A and B fixed where ``names`` name them; a named container must be one of the candidates."""
+    """The newest acceptable pair among ``candidates``, with A and B fixed where ``names``
+    name them; a named container must be one of the candidates. With ``prefer``, the newest
+    acceptable pair of two preferred containers comes first (a container-wise preference: a
+    crowd of others costs one concurrent read of each, not a look at every pair of them)."""
     named = []
     for letter, name in zip("AB", names):
         container, problem = _named(snapshot, name, candidates, letter)
@@ -76,9 +78,23 @@ def discover_pair(
     a, b = named
     if a and b and a.id == b.id:
         return Discovery(None, t("A and B are the same container", "A et B sont le même conteneur"))
-    # newest first, stopping at the first preferred pair: a host with hundreds of containers
-    # has tens of thousands of pairs, and what ``prefer`` reads may take an inspect
-    first_accepted = None
+    if prefer is not None:
+        snapshot.inspect_all(candidates)
+        preferred = [c for c in candidates if c.present() and prefer(c)]
+        if pair := _newest_accepted(snapshot, preferred, a, b, accept):
+            return Discovery(pair)
+    return Discovery(_newest_accepted(snapshot, candidates, a, b, accept))
+
+
+def _newest_accepted(
+    snapshot: Snapshot,
+    candidates: list[Container],
+    a: Container | None,
+    b: Container | None,
+    accept: Callable[[Pair], bool],
+) -> Pair | None:
+    """Newest first, stopping at the first acceptable pair: a host with hundreds of
+    containers has tens of thousands of pairs."""
     batches = _InspectedInBatches(snapshot, candidates)
     for pair in newest_pairs(candidates):
         if not (_includes(pair, a) and _includes(pair, b)):
@@ -89,12 +105,9 @@ def discover_pair(
         batches.reach(pair)
         # present: one removed since the list call is no candidate, and the inspect of those
         # that are is read before any probe (a restart during the probes is then seen)
-        if not (pair.a.present() and pair.b.present()):
-            continue
-        if prefer(pair):
-            return Discovery(pair)
-        first_accepted = first_accepted or pair
-    return Discovery(first_accepted)
+        if pair.a.present() and pair.b.present():
+            return pair
+    return None
 
 
 class _InspectedInBatches:

@@ -41,7 +41,7 @@ def test_a_crowd_newer_than_the_pair_is_inspected_in_concurrent_batches(student)
             (None, None),
             snapshot.steady(),
             accept=lambda p: bool(p.a.shares_network_with(p.b)),
-            prefer=lambda p: p.a.tty and p.b.tty,
+            prefer=lambda c: c.tty and c.open_stdin,
         )
     finally:
         engine.close()
