@@ -13,6 +13,7 @@ from grader.kit import (
     expect,
     fail,
     fixture,
+    host_path_exists,
     http_answer,
     http_found,
     http_get,
@@ -171,6 +172,11 @@ def check_mount_read_only(container, mount, page_probes, probes, verdict):
         expected="ro",
         found="rw",
     )
+    attempt = probes.run(page_probes["write"])
+    if attempt.problem and not container.running and _removed_from_host(probes, mount.source):
+        # a stopped container's mount, made again for the write, is refused: nothing to write
+        _judged_by_the_record(verdict, mount)
+        return
     output = run_probe(probes, page_probes["write"]).stdout
     verdict.evidence(write_attempt=output.strip())
     if "PROBE-BROKEN" in output or not ("REFUSED" in output or "WROTE" in output):
@@ -179,17 +185,8 @@ def check_mount_read_only(container, mount, page_probes, probes, verdict):
                 "the write probe did not work: {o}", "la sonde d'écriture n'a pas fonctionné : {o}"
             ).format(o=output.strip() or "no output")
         )
-    if "REFUSED" in output and "No such file" in output:
-        # A deleted folder takes no file, read-only or not: the engine's record (read-only,
-        # checked above) decides, as the rubric says.
-        verdict.note(
-            t(
-                "the mounted folder {s} was removed from the host, so no write could be "
-                "tried: the engine's record of the mount (read-only) decides",
-                "le dossier monté {s} a été supprimé de l'hôte, aucune écriture n'a pu être "
-                "tentée : la configuration du montage (lecture seule) décide",
-            ).format(s=mount.source)
-        )
+    if "REFUSED" in output and "No such file" in output:  # a deleted folder takes no file
+        _judged_by_the_record(verdict, mount)
         return
     expect(
         "REFUSED" in output and "Read-only" in output,
@@ -198,6 +195,23 @@ def check_mount_read_only(container, mount, page_probes, probes, verdict):
             "refused: read-only file system", "refusée : système de fichiers en lecture seule"
         ),
         found=output.strip(),
+    )
+
+
+def _removed_from_host(probes, source: str) -> bool:
+    return run_probe(probes, host_path_exists(source)).exit_code == FILE_ABSENT
+
+
+def _judged_by_the_record(verdict, mount) -> None:
+    """No write can be tried in a folder removed from the host, read-only or not: the
+    engine's record of the mount (read-only, checked first) decides, as the rubric says."""
+    verdict.note(
+        t(
+            "the mounted folder {s} was removed from the host, so no write could be "
+            "tried: the engine's record of the mount (read-only) decides",
+            "le dossier monté {s} a été supprimé de l'hôte, aucune écriture n'a pu être "
+            "tentée : la configuration du montage (lecture seule) décide",
+        ).format(s=mount.source)
     )
 
 
