@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,6 @@ from grader.cli.options import (
     resolve_lang,
     settings_option,
 )
-from grader.cli.output import write_atomically
 from grader.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:  # the batch modules (rich, jinja2, pydantic models) load when a batch runs
@@ -87,11 +85,10 @@ def batch(
     set])."""
     from rich.console import Console
 
-    from grader.batch.gradebook import gradebook_csv
+    from grader.batch.grades_folder import write_class_files
     from grader.batch.models import ClassResult, RowStatus
     from grader.batch.roster import load_roster
     from grader.batch.runner import BatchOptions
-    from grader.batch.summary import render_summary
     from grader.spec.catalog import Catalog
 
     lang = resolve_lang(lang)
@@ -120,11 +117,7 @@ def batch(
         out_dir.mkdir(parents=True, exist_ok=True)
         rows = _graded(entries, options, jobs, out_dir)
     result = ClassResult(rows=rows, exercise_ids=[a.spec.id for a in assignments])
-    write_atomically(out_dir / "gradebook.csv", gradebook_csv(result))
-    write_atomically(
-        out_dir / "summary.html",
-        render_summary(result, lang=lang, generated_at=datetime.now(timezone.utc)),
-    )
+    write_class_files(out_dir, result, lang=lang)
     Console().print(_summary_table(result))
     graded_all = all(row.status is RowStatus.GRADED for row in rows)
     raise click.exceptions.Exit(ExitCode.ALL_PASSED if graded_all else ExitCode.ENGINE)
@@ -223,11 +216,9 @@ def _tls_folder(endpoint) -> Path | None:
 
 
 def _write_report(out_dir: Path, row: StudentRow) -> None:
-    path = out_dir / f"{row.student_id}.json"
-    if row.report is not None:
-        write_atomically(path, row.report.model_dump_json(indent=2) + "\n")
-    else:  # a stale report from an earlier run would pass for this one's
-        path.unlink(missing_ok=True)
+    from grader.batch.grades_folder import write_student_report
+
+    write_student_report(out_dir, row)
 
 
 def _summary_table(result: ClassResult) -> Table:
