@@ -17,6 +17,12 @@ command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
 # would otherwise settle with CNI plugins instead of netavark.
 [ -x /usr/bin/podman ] || missing+=(podman netavark aardvark-dns)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)  # the watch board, seen as a terminal shows it
+# PostgreSQL's server for the class server's tests (tests/support/postgres.py starts its own
+# cluster; a service the package may start is not used).
+if ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 \
+  && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
 # The engine matrix (scripts/matrix.sh): podman 5's trixie root file system, rootless Docker.
 command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
 command -v rootlesskit >/dev/null 2>&1 || missing+=(rootlesskit slirp4netns uidmap)
