@@ -25,6 +25,7 @@ from grader.cli.plugin import plugin
 from grader.cli.rescore import rescore
 from grader.cli.schema import schema
 from grader.cli.selftest import selftest
+from grader.cli.serve import serve
 from grader.cli.validate import validate
 from grader.cli.watch import watch
 from grader.errors import ExitCode, GraderError
@@ -47,6 +48,7 @@ for command in (
     rescore,
     schema,
     selftest,
+    serve,
     validate,
     watch,
 ):
