@@ -28,6 +28,30 @@ from grader.spec.folders import StudentFolder
     show_default=True,
     help="A live board, or one JSON object per grading (for tools and editors).",
 )
+@click.option(
+    "--class",
+    "class_url",
+    default=None,
+    envvar="DOCKER_GRADE_CLASS",
+    metavar="URL",
+    help="The class server to send every grading to (docker-grade serve); `h` asks for "
+    "help [also: DOCKER_GRADE_CLASS].",
+)
+@click.option(
+    "--token",
+    default=None,
+    envvar="DOCKER_GRADE_TOKEN",
+    metavar="TOKEN",
+    help="Your token for the class server [also: DOCKER_GRADE_TOKEN].",
+)
+@click.option(
+    "--class-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="The CA certificate an HTTPS class server is checked with [default: the system's "
+    "trust store].",
+)
 @settings_option()
 @lang_option
 @exercises_option
@@ -47,16 +71,26 @@ def watch(
     engine_timeout: float,
     probe_image: str,
     folder: str | None,
+    class_url: str | None,
+    token: str | None,
+    class_ca: Path | None,
 ) -> None:
     """Grade EXERCISES again each time the engine or this folder changes (Ctrl-C to stop).
 
     Exercises whose objects changed are graded again at once; an incomplete one is also
-    graded again every few seconds (an app may still be starting).
+    graded again every few seconds (an app may still be starting). With --class, every
+    grading also goes to the class server (kept on disk until it has it).
     """
+    if class_url and not token:
+        raise click.UsageError("--class needs --token (or DOCKER_GRADE_TOKEN)")
+    if class_url and not class_url.startswith(("http://", "https://")):
+        raise click.BadParameter("an http:// or https:// URL", param_hint="--class")
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
     from grader.engine.client import connect
     from grader.grading import grade
     from grader.spec.catalog import Catalog  # pydantic: only when the command runs
+    from grader.watch.class_link import ClassLink
+    from grader.watch.keys import Keys
     from grader.watch.views import Board, JsonLines
     from grader.watch.watcher import Watcher
 
@@ -77,14 +111,39 @@ def watch(
         grade_exercises=functools.partial(grade, folder=student_folder),
     )
     stop = threading.Event()
+    link = ClassLink(class_url, token, ca=class_ca) if class_url else None
     try:
         if output_format == "json-lines":
-            watcher.run(JsonLines(), stop)
+            _run(watcher, JsonLines(link=link), link, stop)
         else:
-            with Board(lang=lang, order=[a.spec.id for a in assignments]) as board:
-                watcher.run(board, stop)
+            with Board(lang=lang, order=[a.spec.id for a in assignments], link=link) as board:
+                if link is None:
+                    watcher.run(board, stop)
+                    return
+                link.on_change = board.refresh
+                with Keys(lambda key: _key(key, link)) as keys:
+                    board.keys_read = keys.active
+                    _run(watcher, board, link, stop)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the way a watch ends
         stop.set()
+    finally:
+        if link is not None:
+            link.close()
+
+
+def _run(watcher, view, link, stop: threading.Event) -> None:
+    from grader.watch.class_link import SendingView
+
+    if link is None:
+        watcher.run(view, stop)
+        return
+    link.start()
+    watcher.run(SendingView(view, link), stop)
+
+
+def _key(key: str, link) -> None:
+    if key in ("h", "H"):
+        link.toggle_help()  # its on_change draws the board again
 
 
 def _folders(assignments, student_folder: Path | None) -> list[Path]:

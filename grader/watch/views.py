@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from datetime import datetime, timezone
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -20,6 +21,9 @@ from grader.report.models import CheckResult, ExerciseResult, Status
 from grader.report.printable import printable
 from grader.watch.watcher import Update
 
+if TYPE_CHECKING:
+    from grader.watch.class_link import ClassLink
+
 _GLYPH = {
     Status.PASSED: ("✓", "green"),
     Status.FAILED: ("✗", "red"),
@@ -29,10 +33,11 @@ _GLYPH = {
 
 
 class JsonLines:
-    """One JSON object per update: for tools, editors and tests."""
+    """One JSON object per update: for tools, editors and tests; with ``link``, each carries
+    the class server's status as ``"class"`` (the link's status when the line is written)."""
 
-    def __init__(self, out: TextIO = sys.stdout):
-        self.out = out
+    def __init__(self, out: TextIO = sys.stdout, link: ClassLink | None = None):
+        self.out, self.link = out, link
 
     def __call__(self, update: Update) -> None:
         results = update.results.values()
@@ -46,6 +51,8 @@ class JsonLines:
             "completed": update.completed,
             "exercises": [result.model_dump(mode="json") for result in update.graded],
         }
+        if self.link is not None:
+            line["class"] = self.link.status().as_json()
         self.out.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.out.flush()
 
@@ -53,11 +60,21 @@ class JsonLines:
 class Board:
     """The live checklist: a line per exercise, the next thing to do, the last change."""
 
-    def __init__(self, *, lang: Lang, order: list[str], console: Console | None = None):
-        self.lang, self.order, self.engine = lang, order, ""
+    def __init__(
+        self,
+        *,
+        lang: Lang,
+        order: list[str],
+        console: Console | None = None,
+        link: ClassLink | None = None,
+    ):
+        self.lang, self.order, self.engine, self.link = lang, order, "", link
         self.console = console or Console()
         self.live = Live(console=self.console, auto_refresh=False, transient=False)
         self.celebration: str | None = None
+        self._last: Update | None = None
+        self.keys_read = False  # the footer tells of `h` when the terminal's keys are read
+        self._drawing = threading.Lock()  # the watch's thread, and the class link's
 
     def __enter__(self) -> Board:
         if self.console.is_terminal:
@@ -76,12 +93,21 @@ class Board:
                 .render(self.lang)
             )
         self.engine = update.engine or self.engine
-        board = self.render(update)
-        if self.live.is_started:
-            self.live.update(board, refresh=True)
-        else:  # a pipe or a file: one board after the other
-            self.console.print(board)
-            self.console.print()
+        with self._drawing:
+            self._last = update
+            board = self.render(update)
+            if self.live.is_started:
+                self.live.update(board, refresh=True)
+            else:  # a pipe or a file: one board after the other
+                self.console.print(board)
+                self.console.print()
+
+    def refresh(self) -> None:
+        """Draws the last update again (the class link's status changed); on a live board
+        only: a pipe gets a board per grading."""
+        with self._drawing:
+            if self._last is not None and self.live.is_started:
+                self.live.update(self.render(self._last), refresh=True)
 
     def render(self, update: Update) -> Group:
         results = [update.results[e] for e in self.order if e in update.results]
@@ -143,7 +169,7 @@ class Board:
             if last
             else ""
         )
-        return Text(
+        footer = Text(
             seen
             + t("watching… Ctrl-C to stop", "en observation… Ctrl-C pour arrêter").render(
                 self.lang
@@ -152,6 +178,24 @@ class Board:
             overflow="ellipsis",
             no_wrap=True,
         )
+        if self.link is None:
+            return footer
+        status = self.link.status()
+        style = "dim" if status.state == "up-to-date" and status.refused is None else "yellow"
+        if status.state == "token-refused":
+            style = "bold red"
+        keys = (
+            " · " + t("h: ask for help", "h : demander de l'aide").render(self.lang)
+            if self.keys_read and not status.help
+            else ""
+        )
+        line = Text(
+            printable(status.text(self.lang)) + keys,
+            style=style,
+            overflow="ellipsis",
+            no_wrap=True,
+        )
+        return Text("\n").join([line, footer])
 
 
 def _first_to_fix(result: ExerciseResult) -> CheckResult | None:

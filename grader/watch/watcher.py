@@ -17,7 +17,7 @@ from typing import Callable
 from grader.engine.client import Engine
 from grader.errors import EngineError
 from grader.grading import grade
-from grader.report.models import ExerciseResult, Status
+from grader.report.models import ExerciseResult, Report, Status
 from grader.spec.catalog import Assignment
 from grader.watch.triggers import EngineEvents, FolderChanges, Trigger
 
@@ -38,6 +38,7 @@ class Update:
     completed: list[str] = field(default_factory=list)  # complete since the previous update
     engine_problem: str | None = None
     engine: str = ""  # the engine graded (its URL)
+    report: Report | None = None  # the grading's report (what the class server is sent)
 
 
 class Watcher:
@@ -110,7 +111,11 @@ class Watcher:
                 except EngineError as error:
                     view(self._update(pending, [], engine_problem=error.message))
                     return
-                view(self._update(pending, report.exercises, engine=engine.host.docker_host))
+                view(
+                    self._update(
+                        pending, report.exercises, engine=engine.host.docker_host, report=report
+                    )
+                )
             pending = self._next_triggers(triggers, stop)
 
     def _connected(self, view: Callable[[Update], None], stop: threading.Event) -> Engine | None:
@@ -176,6 +181,7 @@ class Watcher:
         graded: list[ExerciseResult],
         engine_problem: str | None = None,
         engine: str = "",
+        report: Report | None = None,
     ) -> Update:
         before = dict(self.results)
         self.results.update({result.id: result for result in graded})
@@ -196,6 +202,7 @@ class Watcher:
             completed,
             engine_problem,
             engine,
+            report,
         )
 
     def _in_order(self) -> list[ExerciseResult]:
