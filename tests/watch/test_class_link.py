@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -28,6 +29,7 @@ from grader.watch.class_link import (
 from grader.watch.views import Board, JsonLines
 from grader.watch.watcher import Update
 from support.class_double import ClassDouble
+from support.cli import EXECUTABLE, docker_grade
 from support.reports import sample_report
 from support.watching import WatchProcess, statuses
 
@@ -394,3 +396,88 @@ def test_watch_sends_each_grading_to_the_class_server(student, tmp_path, server)
 
     assert code == 0 and took < 1.5, (code, took, watch.stderr)
     assert "Traceback" not in watch.stderr
+
+
+def test_a_wrong_token_is_one_line_and_the_watch_goes_on(student, tmp_path, server):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ("custom-bridge", "--class", server.url, "--token", "wrong")
+    with WatchProcess(*args, cwd=tmp_path, env=env) as watch:
+        refused = watch.wait_for(lambda u: u["class"]["state"] == "token-refused", timeout=20)
+        assert refused["class"]["text"].startswith("class: token refused (401)")
+        seen = len(watch.updates)
+        student.network("mybridge", subnet="192.168.0.0/24")
+        watch.wait_for(
+            lambda u: (statuses(u, "custom-bridge") or {}).get("network-subnet") == "passed",
+            after=seen,
+        )
+        code, _ = watch.stop()
+
+    assert code == 0 and "Traceback" not in watch.stderr, watch.stderr
+    assert [r.status for r in server.requests] == [401]  # sending stopped at the first
+    assert len(list((tmp_path / "cache").rglob("*-gradings-*.json"))) >= 2  # kept
+
+
+def test_class_needs_a_token(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_GRADE_TOKEN"}
+    run = docker_grade("watch", "--class", "http://127.0.0.1:9", cwd=tmp_path, env=env)
+
+    assert run.exit_code == 2 and "--class needs --token" in run.stderr
+
+
+def test_h_in_the_terminal_asks_for_help_and_withdraws_it(student, tmp_path, server):
+    session = f"dg-class-{tmp_path.name}"[:40]
+    # tmux's server may be older than this test: the environment is given explicitly
+    values = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    values.update({k: os.environ[k] for k in ("PYTHONPATH", "DOCKER_HOST") if k in os.environ})
+    command = shlex.join(
+        ["env", *(f"{k}={v}" for k, v in values.items()), EXECUTABLE, "watch", "custom-bridge"]
+        + ["--lang", "en", "--class", server.url, "--token", "T"]
+    )
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", str(tmp_path)]
+        + [command],
+        check=True,
+    )
+    try:
+        screen = _screen(session, lambda text: "class: up to date" in text)
+        assert "h: ask for help" in screen
+        subprocess.run(["tmux", "send-keys", "-t", session, "h"], check=True)
+        server.wait_for(lambda r: any(x.path == "/api/help" for x in r))
+        screen = _screen(session, lambda text: "help asked" in text)
+        assert server.help is True
+        subprocess.run(["tmux", "send-keys", "-t", session, "h"], check=True)
+        server.wait_for(lambda r: len([x for x in r if x.path == "/api/help"]) == 2)
+        _screen(session, lambda text: "help asked" not in text and "class: up to" in text)
+        assert server.help is False
+        assert all(len(line) <= 80 for line in screen.splitlines())
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        _wait(
+            lambda: (
+                subprocess.run(
+                    ["tmux", "has-session", "-t", session], capture_output=True
+                ).returncode
+                != 0
+            ),
+            5,
+        )
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    helps = [r.json() for r in server.requests if r.path == "/api/help"]
+    assert helps == [{"help": True}, {"help": False}]
+
+
+def _screen(session: str, ready, timeout: float = 20.0) -> str:
+    text = ""
+
+    def captured() -> bool:
+        nonlocal text
+        text = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+        return ready(text)
+
+    try:
+        _wait(captured, timeout)
+    except AssertionError:
+        raise AssertionError(f"not on the screen within {timeout:g} s:\n{text}") from None
+    return text
