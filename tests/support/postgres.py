@@ -118,22 +118,37 @@ class PostgresServer:
             self._initialised = False
 
     def kill(self) -> None:
-        """SIGKILL to the postmaster and every backend (its process group, as pg_ctl starts it in
-        a session of its own): a crash. start() brings it back, recovering from its WAL."""
-        pid = self.pid()
-        if pid is None:
-            return
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        """SIGKILL to the postmaster and every backend (each its own process group, so one at a
+        time): a crash. start() brings it back, recovering from its WAL."""
+        processes = self.processes()
+        for pid in processes:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         deadline = time.monotonic() + 30
-        while _group_alive(pid) and time.monotonic() < deadline:
+        while any(_alive(pid) for pid in processes) and time.monotonic() < deadline:
             time.sleep(0.02)
         # Its lock files stay, naming a process that may linger as a zombie (its parent, pg_ctl,
         # is gone; init reaps it when it will): PostgreSQL would take that for a live server.
         (self.data / "postmaster.pid").unlink(missing_ok=True)
         (self.folder / f".s.PGSQL.{self.port}.lock").unlink(missing_ok=True)
+
+    def processes(self) -> list[int]:
+        """The postmaster and its children (backends, checkpointer, WAL writer...), running."""
+        postmaster = self.pid()
+        if postmaster is None:
+            return []
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if fields[0] != "Z" and int(fields[1]) == postmaster:
+                    children.append(int(entry.name))
+        return [postmaster, *children]
 
     def stop_for(self, seconds: float, *, kill: bool = False) -> None:
         """Away for ``seconds`` (a fast shutdown, or a SIGKILL with ``kill``), then started
@@ -269,16 +284,3 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def _group_alive(pgid: int) -> bool:
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            return True
-    return False
