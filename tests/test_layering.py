@@ -70,3 +70,8 @@ def test_engine_and_probes_do_not_import_the_layers_above():
 def test_the_report_does_not_import_the_runner():
     files = (ROOT / "grader" / "report").rglob("*.py")
     assert not _offenders(files, ("grader.runner", "grader.grading", "grader.cli", "pytest"))
+
+
+def test_watch_does_not_import_the_cli_nor_the_class_server():
+    files = (ROOT / "grader" / "watch").rglob("*.py")
+    assert not _offenders(files, ("grader.cli", "click", "grader.classroom"))
