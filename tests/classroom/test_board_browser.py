@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 from contextlib import ExitStack
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -426,7 +427,8 @@ def test_a_wide_class_scrolls_in_its_box_not_the_page(board, browser_page):  # n
 
 
 def realistic_class() -> tuple[dict, dict]:
-    """8 students in the middle of a lab: one stuck, one asking for help."""
+    """8 students in the middle of a lab (watch grades every exercise: 0 for one not begun),
+    one stuck, one asking for help."""
     bridge = exercise(
         "custom-bridge",
         "A bridge network with a chosen subnet",
@@ -490,7 +492,7 @@ def realistic_class() -> tuple[dict, dict]:
             "lea",
             "Léa Martin",
             exercises,
-            progress(5, 2, 0, None, None),
+            progress(5, 2, 0, 0, 0),
             help=True,
             help_since="2026-12-06T10:24:00+00:00",
         ),
@@ -498,13 +500,13 @@ def realistic_class() -> tuple[dict, dict]:
             "tom",
             "Tom Nguyen",
             exercises,
-            progress(2, 0, None, None, None),
+            progress(2, 0, 0, 0, 0),
             stuck_since="2026-12-06T10:11:00+00:00",
             stuck_on={"exercise": "custom-bridge", "check": "network-subnet"},
         ),
-        student("ines", "Inès Haddad", exercises, progress(2, 1, None, None, None)),
-        student("sam", "Samuel Okafor", exercises, progress(5, 5, 1, None, None)),
-        student("chloe", "Chloé Dubois", exercises, progress(5, 5, 4, 2, None)),
+        student("ines", "Inès Haddad", exercises, progress(2, 1, 0, 0, 0)),
+        student("sam", "Samuel Okafor", exercises, progress(5, 5, 1, 0, 0)),
+        student("chloe", "Chloé Dubois", exercises, progress(5, 5, 4, 2, 0)),
         student("yanis", "Yanis Benali", exercises, progress(5, 5, 6, 3, 1)),
         student("emma", "Emma Rossi", exercises, progress(5, 5, 6, 6, 2)),
         student("noah", "Noah Petit", exercises, progress(5, 5, 6, 6, 4)),
@@ -541,8 +543,9 @@ def realistic_class() -> tuple[dict, dict]:
 
 def test_screenshot_of_a_realistic_board(board, browser_page, tmp_path):  # noqa: F811
     """The README's picture: set DG_BOARD_SCREENSHOT=docs/images/board.png to write it."""
-    board(realistic_class()[0])
     page = browser_page.page
+    page.clock.set_fixed_time(datetime(2026, 12, 6, 10, 30, 12, tzinfo=timezone.utc))
+    board(realistic_class()[0])
     page.locator('tr[data-student="tom"] button[data-exercise="custom-bridge"]').click()
     shot = tmp_path / "board.png"
     page.screenshot(path=str(shot), full_page=True)

@@ -229,16 +229,15 @@
         el(
           "p",
           { class: "room-head" },
-          el("span", { class: "room-check" }, entry.title || entry.check),
-          " ",
-          el("span", { class: "room-where" }, key),
-          " ",
           el(
             "span",
             { class: "room-count" },
             count === 1 ? t("room_count_one") : t("room_count_many", { n: count }),
           ),
+          " ",
+          el("span", { class: "room-check" }, entry.title || entry.check),
         ),
+        el("p", { class: "room-where" }, key),
         entry.hint ? el("p", { class: "room-hint" }, entry.hint) : null,
         who,
       );
