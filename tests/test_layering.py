@@ -75,3 +75,9 @@ def test_the_report_does_not_import_the_runner():
 def test_watch_does_not_import_the_cli_nor_the_class_server():
     files = (ROOT / "grader" / "watch").rglob("*.py")
     assert not _offenders(files, ("grader.cli", "click", "grader.classroom"))
+
+
+def test_the_class_server_does_not_import_the_cli_nor_the_grading():
+    files = (ROOT / "grader" / "classroom").rglob("*.py")
+    forbidden = ("grader.cli", "click", "grader.grading", "grader.runner", "grader.watch")
+    assert not _offenders(files, forbidden)
