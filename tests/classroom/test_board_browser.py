@@ -235,7 +235,7 @@ def test_explain_to_the_room_shows_three_and_who_on_a_click(board, browser_page)
     assert "it has exactly the subnet asked for" in first
     assert "2 students" in first and "The prefix length matters: /24 is not /16." in first
     assert "1 student" in items.nth(1).inner_text()
-    assert page.locator("#room-more").inner_text() == "and 1 more failing checks"
+    assert page.locator("#room-more").inner_text() == "and 1 more failing check"
     assert "Cy" not in first
     items.nth(0).locator("button.who").click()
     names = page.locator('#room-list > li[data-check="custom-bridge/network-subnet"] .room-names')
@@ -393,11 +393,22 @@ def test_the_french_board(board, browser_page):  # noqa: F811
     assert "bloqué depuis 10:05 (sur custom-bridge/network-subnet)" in cy
     assert page.locator('tr[data-student="cy"] button.clear').inner_text() == "Effacer"
     assert "2 étudiants" in page.locator("#room-list > li").nth(0).inner_text()
-    assert page.locator("#room-more").inner_text() == "et 1 autres vérifications en échec"
+    assert page.locator("#room-more").inner_text() == "et 1 autre vérification en échec"
     title = page.locator('tr[data-student="cy"] button[data-exercise="custom-bridge"]')
     assert "✗ it has exactly the subnet asked for: échoué" in title.get_attribute("title")
     assert page.locator("#status").inner_text().startswith("mis à jour à ")
     assert page.locator(".logout button").inner_text() == "Se déconnecter"
+    browser_page.assert_clean()
+
+
+def test_logging_out_ends_the_session(board, browser_page):  # noqa: F811
+    double, url = board(small_class()[0])
+    page = browser_page.page
+    page.locator(".logout button").click()
+    page.wait_for_url(f"{url}/login")
+    assert ("POST", "/logout") in double.requests
+    page.goto(f"{url}/")
+    assert page.url == f"{url}/login"
     browser_page.assert_clean()
 
 

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { t, el, text, score, hhmm } = DG;
+  const { t, el, text, score } = DG;
   const SYMBOLS = { passed: "✓", failed: "✗", error: "!", skipped: "·", missing: "–" };
   const ROOM_SHOWN = 3;
   const REFRESH_MS = 30000; // stuck is a matter of time: no event says it
@@ -81,32 +81,8 @@
   }
 
   function flags(student) {
-    const node = el("div", { class: "flags" });
-    if (student.help) {
-      const since = hhmm(student.help_since);
-      const clear = el(
-        "button",
-        { type: "button", class: "clear", title: t("clear_title"), "data-focus": `clear:${student.student_id}` },
-        t("clear"),
-      );
-      clear.addEventListener("click", () => clearHelp(student.student_id, clear));
-      node.append(
-        el("span", { class: "flag flag-help" }, since ? t("help_since", { time: since }) : t("help")),
-        clear,
-      );
-    }
-    if (student.stuck_since) {
-      const on = student.stuck_on || {};
-      const where = [on.exercise, on.check].filter(Boolean).join("/");
-      node.append(
-        el(
-          "span",
-          { class: "flag flag-stuck" },
-          t("stuck", { time: hhmm(student.stuck_since), where: where || "?" }),
-        ),
-      );
-    }
-    return node;
+    const clear = (button) => DG.clearHelp(student.student_id, button, connection.refresh);
+    return el("div", { class: "flags" }, ...DG.flags(student, clear));
   }
 
   function studentRow(student) {
@@ -179,7 +155,8 @@
       "p",
       { class: "detail-title" },
       el("strong", {}, student.name || student.student_id),
-      ` · ${exercise.title || exercise.id} · ${result ? score(result.score, result.max_score) : t("not_graded")}`,
+      ` · ${exercise.title || exercise.id} · `,
+      result ? score(result.score, result.max_score) : t("not_graded"),
     );
     return el(
       "tr",
@@ -215,7 +192,12 @@
       const count = Number(entry.students);
       const who = el(
         "button",
-        { type: "button", class: "who", "aria-expanded": open ? "true" : "false", "data-focus": `who:${key}` },
+        {
+          type: "button",
+          class: "who",
+          "aria-expanded": open ? "true" : "false",
+          "data-focus": `who:${key}`,
+        },
         open ? t("room_hide") : t("room_who"),
       );
       who.addEventListener("click", () => {
@@ -256,7 +238,9 @@
     document.getElementById("room-empty").hidden = data.room.length > 0;
     const more = document.getElementById("room-more");
     more.hidden = data.room.length <= ROOM_SHOWN;
-    text(more, more.hidden ? "" : t("room_more", { n: data.room.length - ROOM_SHOWN }));
+    const rest = data.room.length - ROOM_SHOWN;
+    const restText = rest === 1 ? t("room_more_one") : t("room_more_many", { n: rest });
+    text(more, rest <= 0 ? "" : restText);
   }
 
   function render() {
@@ -287,18 +271,6 @@
       room: Array.isArray(body.room) ? body.room : [],
     };
     render();
-  }
-
-  async function clearHelp(studentId, button) {
-    button.disabled = true;
-    try {
-      await DG.request("POST", `/api/students/${encodeURIComponent(studentId)}/help/clear`);
-    } catch (error) {
-      if (error.status !== 401) DG.showError(t("clear_failed", { error: error.message }));
-      button.disabled = false;
-      return;
-    }
-    await connection.refresh();
   }
 
   const connection = DG.live(load, REFRESH_MS);

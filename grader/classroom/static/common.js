@@ -105,6 +105,48 @@ const DG = (() => {
     node.classList.toggle("status-down", state === "down");
   }
 
+  // A student's flags: "asks for help since HH:MM" with its Clear button (clear(button) runs on a
+  // click), then "stuck since HH:MM (on exercise/check)".
+  function flags(student, clear) {
+    const nodes = [];
+    if (student.help) {
+      const since = hhmm(student.help_since);
+      const help = since ? t("help_since", { time: since }) : t("help");
+      const button = el(
+        "button",
+        {
+          type: "button",
+          class: "clear",
+          title: t("clear_title"),
+          "data-focus": `clear:${student.student_id}`,
+        },
+        t("clear"),
+      );
+      button.addEventListener("click", () => clear(button));
+      nodes.push(el("span", { class: "flag flag-help" }, help), button);
+    }
+    if (student.stuck_since) {
+      const on = student.stuck_on || {};
+      const where = [on.exercise, on.check].filter(Boolean).join("/") || "?";
+      const stuck = t("stuck", { time: hhmm(student.stuck_since), where });
+      nodes.push(el("span", { class: "flag flag-stuck" }, stuck));
+    }
+    return nodes;
+  }
+
+  // POST /api/students/ID/help/clear, then then() (a fetch again); the button waits meanwhile.
+  async function clearHelp(studentId, button, then) {
+    button.disabled = true;
+    try {
+      await request("POST", `/api/students/${encodeURIComponent(studentId)}/help/clear`);
+    } catch (error) {
+      if (error.status !== 401) showError(t("clear_failed", { error: error.message }));
+      button.disabled = false;
+      return;
+    }
+    await then();
+  }
+
   // Calls load() now, on every `class` event of /api/events, when the stream comes back after a
   // drop, and every `everyMs` (a student becomes stuck with no event). One load at a time: a
   // change arriving during a load gives one more load after it.
@@ -169,5 +211,19 @@ const DG = (() => {
     return { refresh, markLive };
   }
 
-  return { t, el, text, number, score, hhmm, hhmmss, request, showError, setStatus, live };
+  return {
+    t,
+    el,
+    text,
+    number,
+    score,
+    hhmm,
+    hhmmss,
+    request,
+    showError,
+    setStatus,
+    flags,
+    clearHelp,
+    live,
+  };
 })();

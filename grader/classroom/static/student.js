@@ -48,9 +48,13 @@
     const innerW = width - margin.left - margin.right;
     const innerH = height - margin.top - margin.bottom;
     const x = (time) =>
-      last === first ? margin.left + innerW / 2 : margin.left + ((time - first) / (last - first)) * innerW;
+      last === first
+        ? margin.left + innerW / 2
+        : margin.left + ((time - first) / (last - first)) * innerW;
     const y = (value) => margin.top + innerH - (value / maxY) * innerH;
-    const label = t("plot_label", { name, start: hhmm(points[0].iso), end: hhmm(points[points.length - 1].iso) });
+    const start = hhmm(points[0].iso);
+    const end = hhmm(points[points.length - 1].iso);
+    const label = t("plot_label", { name, start, end });
 
     const root = svg("svg", {
       class: "score-plot",
@@ -62,18 +66,27 @@
     root.append(svg("title", {}, label));
     for (const value of [0, maxY]) {
       root.append(
-        svg("line", { class: "axis", x1: margin.left, x2: width - margin.right, y1: y(value), y2: y(value) }),
-        svgText({ class: "tick", x: margin.left - 8, y: y(value) + 5, "text-anchor": "end" }, number(value)),
+        svg("line", {
+          class: "axis",
+          x1: margin.left,
+          x2: width - margin.right,
+          y1: y(value),
+          y2: y(value),
+        }),
+        svgText(
+          { class: "tick", x: margin.left - 8, y: y(value) + 5, "text-anchor": "end" },
+          number(value),
+        ),
       );
     }
     root.append(
-      svgText({ class: "tick", x: margin.left, y: height - 8, "text-anchor": "start" }, hhmm(points[0].iso)),
+      svgText({ class: "tick", x: margin.left, y: height - 8, "text-anchor": "start" }, start),
     );
     if (last !== first) {
       root.append(
         svgText(
           { class: "tick", x: width - margin.right, y: height - 8, "text-anchor": "end" },
-          hhmm(points[points.length - 1].iso),
+          end,
         ),
       );
     }
@@ -99,33 +112,13 @@
   }
 
   function renderFlags(student) {
-    const node = document.getElementById("flags");
-    const children = [];
-    if (student.help) {
-      const since = hhmm(student.help_since);
-      const clear = el("button", { type: "button", class: "clear", title: t("clear_title") }, t("clear"));
-      clear.addEventListener("click", async () => {
-        clear.disabled = true;
-        try {
-          await DG.request("POST", `/api/students/${encodeURIComponent(studentId)}/help/clear`);
-        } catch (error) {
-          if (error.status !== 401) DG.showError(t("clear_failed", { error: error.message }));
-          clear.disabled = false;
-          return;
-        }
-        await connection.refresh();
-      });
-      children.push(el("span", { class: "flag flag-help" }, since ? t("help_since", { time: since }) : t("help")), clear);
-    }
-    if (student.stuck_since) {
-      const on = student.stuck_on || {};
-      const where = [on.exercise, on.check].filter(Boolean).join("/");
-      children.push(el("span", { class: "flag flag-stuck" }, t("stuck", { time: hhmm(student.stuck_since), where: where || "?" })));
-    }
+    const clear = (button) => DG.clearHelp(studentId, button, connection.refresh);
+    const nodes = DG.flags(student, clear);
     if (student.last_grading_at) {
-      children.push(el("span", { class: "last-grading" }, t("student_last_grading", { time: hhmm(student.last_grading_at) })));
+      const when = t("student_last_grading", { time: hhmm(student.last_grading_at) });
+      nodes.push(el("span", { class: "last-grading" }, when));
     }
-    node.replaceChildren(...children);
+    document.getElementById("flags").replaceChildren(...nodes);
   }
 
   async function load() {
@@ -134,7 +127,8 @@
     const name = student.name || studentId;
     text(heading, name);
     document.title = `${name} · ${t("app_name")}`;
-    text(document.getElementById("total"), `${t("col_total")}: ${score(student.score, student.max_score)}`);
+    const total = `${t("col_total")}: ${score(student.score, student.max_score)}`;
+    text(document.getElementById("total"), total);
     renderFlags(student);
     const history = Array.isArray(body.history) ? body.history : [];
     const drawn = plot(history, name);
