@@ -238,8 +238,7 @@ def test_server_errors_are_tried_again_at_most_5_s_apart(server, tmp_path):
     gaps = [b.at - a.at for a, b in zip(requests, requests[1:])]
     assert [r.status for r in requests] == [503] * 5 + [201]
     assert all(gap <= 5.5 for gap in gaps), gaps
-    assert gaps == sorted(gaps) or max(gaps) <= 5.5  # growing, bounded
-    assert gaps[0] < 1.0 < gaps[-1]
+    assert gaps[0] < 1.0 < gaps[-1]  # the waits grow, and stay bounded
 
 
 def test_help_requests_are_queued_in_order_with_the_gradings(tmp_path):
