@@ -4,7 +4,7 @@
 
 Every student sends a real-sized grading (the whole course's report as ``check --format json``
 writes it, its statuses moving as the student progresses) once a second, each with its own
-Idempotency-Key, over HTTP/1.1 keep-alive (httpx.AsyncClient, one connection per student), to
+Idempotency-Key, over HTTP/1.1 keep-alive (an httpx.AsyncClient and connection per student), to
 real server processes on loopback:
 
 - ``floor``: the same requests to a minimal Starlette app on uvicorn (this file, ``--floor-app``)
@@ -339,14 +339,21 @@ async def open_board(client, url: str, instructor: str, board: Board):
 
 
 async def load(servers, listener, tokens, instructor, bodies, args) -> tuple[list[Sent], Board]:
+    """Each student its own client and keep-alive connection, as each runs its own watch (one
+    pool of 200 connections would cost the client more than the server: httpcore's pool
+    scans its connections for each request)."""
+    import ssl
+
     import httpx
 
     students = list(tokens)[: args.students]
-    limits = httpx.Limits(max_connections=len(students) + 4, max_keepalive_connections=None)
+    context = ssl.create_default_context()  # made once: each client would load certifi's
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [httpx.AsyncClient(limits=one, timeout=30, verify=context) for _ in students]
     log: list[Sent] = []
     board = Board()
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        async with httpx.AsyncClient(timeout=None) as board_client:
+    try:
+        async with httpx.AsyncClient(timeout=None, verify=context) as board_client:
             ready = asyncio.Event()
             listening = asyncio.create_task(
                 listen(board_client, listener, instructor, board, ready)
@@ -356,7 +363,7 @@ async def load(servers, listener, tokens, instructor, bodies, args) -> tuple[lis
             start = time.monotonic() + 0.5
             tasks = [
                 student_loop(
-                    client,
+                    clients[n],
                     servers[n % len(servers)].url,
                     student,
                     tokens[student],
@@ -373,6 +380,8 @@ async def load(servers, listener, tokens, instructor, bodies, args) -> tuple[lis
             listening.cancel()
             fetching.cancel()
             await asyncio.gather(listening, fetching, return_exceptions=True)
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
     return log, board
 
 
