@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from support.board_double import (
@@ -568,3 +569,54 @@ def test_screenshot_of_a_realistic_board(board, browser_page, tmp_path):  # noqa
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, destination)
     browser_page.assert_clean()
+
+
+def test_the_board_on_a_real_class_server(browser_page, tmp_path):  # noqa: F811
+    """The same pages served by a real ``docker-grade serve`` (SQLite), fed by student
+    gradings: the grid, a hostile name as text, a grading seen within a second, help cleared,
+    the student's page."""
+    from support.class_server import ClassServerProcess, report_json, write_roster
+    from support.reports import course_report
+
+    roster = write_roster(tmp_path / "class.csv", {"ana": HOSTILE, "bob": "Bob Durand"})
+    page = browser_page.page
+    with ClassServerProcess(roster, tmp_path / "state") as server:
+        failing = course_report({"custom-bridge": {"network-subnet": "failed"}}, "ana", HOSTILE)
+        assert server.post_grading("ana", report_json(failing)).status_code == 201
+        help_asked = httpx.post(
+            f"{server.url}/api/help",
+            json={"help": True},
+            headers={"Authorization": f"Bearer {server.student_token('ana')}"},
+            timeout=10,
+        )
+        assert help_asked.status_code == 200
+        page.goto(f"{server.url}/")
+        page.fill("#token", server.instructor_token())
+        page.click("form.login-form button[type=submit]")
+        page.wait_for_selector("#grid-body tr.student")
+        ana = page.locator('tr[data-student="ana"]')
+        assert ana.locator("a.name").inner_text() == HOSTILE
+        assert "asks for help" in ana.inner_text()
+        assert ana.locator('button[data-exercise="custom-bridge"]').inner_text() == "4/5"
+        assert "it has exactly the subnet asked for" in page.locator("#room-list").inner_text()
+
+        passing = course_report({"custom-bridge": {}}, "bob")
+        assert server.post_grading("bob", report_json(passing)).status_code == 201
+        page.wait_for_function(
+            """() => document.querySelector('tr[data-student="bob"] .col-total')
+                     .innerText === '5/5'""",
+            timeout=1000,
+        )
+        ana.locator("button.clear").click()
+        page.wait_for_function(
+            """() => !document.querySelector('tr[data-student="ana"] .flag-help')"""
+        )
+        assert server.row("ana")["help"] is False
+
+        ana.locator("a.name").click()
+        page.wait_for_selector("#plot svg circle")
+        page.wait_for_function("() => document.getElementById('text').textContent.length > 0")
+        assert f"✗ network-subnet: {HOSTILE}" in page.locator("pre#text").inner_text()
+        assert page.locator("img").count() == 0
+        browser_page.assert_clean()
+        page.goto("about:blank")
