@@ -120,15 +120,30 @@ def serve(
             err=True,
         )
     click.echo(f"class board: {url}/ (log in with the token in {state_dir / 'instructor.txt'})")
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(server),
-        host=host,
-        port=port,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         log_level="warning",
         access_log=False,
     )
+    # bound here, so that a taken port is one line and exit 2, not uvicorn's log and exit 3
+    uvicorn.Server(config).run(sockets=[_listening(host, port)])
+
+
+def _listening(host: str, port: int):
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def _url(host: str, port: int, https: bool) -> str:

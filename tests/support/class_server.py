@@ -49,12 +49,16 @@ class ClassServerProcess:
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.output = state_dir.parent / f"serve-{self.port}.log"
+        self.verify: str | bool = True
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if "--certfile" in self.args else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> ClassServerProcess:
+    def start(self, timeout: float = 30.0, verify: str | bool = True) -> ClassServerProcess:
+        """Starts serve and waits until it answers (``verify``: the CA of an HTTPS one)."""
+        self.verify = verify
         command = [EXECUTABLE, "serve", str(self.roster), "--state", str(self.state_dir)]
         command += ["--port", str(self.port), *self.args]
         if self.db:
@@ -66,7 +70,7 @@ class ClassServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"serve ended ({self.process.returncode}): {self.log()}")
             try:
-                httpx.get(f"{self.url}/login", timeout=1.0)
+                httpx.get(f"{self.url}/login", timeout=1.0, verify=verify)
                 return self
             except httpx.TransportError:
                 time.sleep(0.1)
