@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from grader.atomic_write import write_atomically
 from grader.batch.gradebook import gradebook_csv
 from grader.batch.models import ClassResult, StudentRow
 from grader.batch.summary import render_summary
 from grader.languages import Lang
-from grader.report.files import write_atomically
 
 
 def write_student_report(out_dir: Path, row: StudentRow) -> None:

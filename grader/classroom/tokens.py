@@ -15,7 +15,7 @@ import io
 import secrets
 from pathlib import Path
 
-from grader.report.files import write_atomically
+from grader.atomic_write import write_atomically
 
 PREFIX = {"student": "dgs_", "instructor": "dgi_", "session": "dgc_"}
 TOKENS_FILE = "tokens.csv"

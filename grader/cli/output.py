@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from grader.report.files import write_atomically
+from grader.atomic_write import write_atomically
 
 
 def write_output(destination: str, render: Callable[[bool], str]) -> None:

@@ -4,8 +4,6 @@ validated, of this schema's major version, or refused with one line naming the f
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -50,18 +48,3 @@ def reports_in(folder: Path) -> dict[str, tuple[Path, Report]]:
             raise UsageError(f"{path}: student {student!r} already graded in {found[student][0]}")
         found[student] = (path, report)
     return found
-
-
-def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
-    """A reader never sees a half-written file (nor docker a half-written plugin): write
-    beside it, with ``mode`` if given, then rename."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror}") from None

@@ -27,6 +27,7 @@ print(sorted(m for m in ("docker", "paramiko", "pytest", "_pytest", "pydantic", 
         (["check", "--help"], []),
         (["watch", "--help"], []),
         (["batch", "--help"], []),
+        (["serve", "--help"], []),
         (["list"], ["pydantic"]),  # the specs are pydantic models
         (["schema"], ["pydantic"]),
         (["explain", "custom-bridge"], ["pydantic"]),
