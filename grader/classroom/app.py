@@ -40,7 +40,7 @@ from grader.errors import UsageError
 from grader.exporters.text import TextExporter
 from grader.i18n import t
 from grader.languages import LANGS, Lang
-from grader.report.models import Report
+from grader.report.models import SCHEMA_VERSION, Report
 from grader.report.rescoring import check_schema
 
 MAX_BODY = 1024 * 1024
@@ -137,13 +137,13 @@ class ChangeFeed:
 class RateLimit:
     """A token bucket per client token: ``rate`` a second, as many in a burst."""
 
-    def __init__(self, rate: float):
-        self.rate = rate
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic):
+        self.rate, self.clock = rate, clock
         self.buckets: dict[str, tuple[float, float]] = {}
 
     def retry_after(self, key: str) -> float:
         """0 when the request may go on, else the seconds to wait."""
-        at = time.monotonic()
+        at = self.clock()
         level, last = self.buckets.get(key, (self.rate, at))
         level = min(self.rate, level + (at - last) * self.rate)
         if level < 1:
@@ -422,23 +422,38 @@ async def _body(request: Request) -> bytes:
 
 
 def _report(body: bytes) -> Report:
+    """The report in the body: pydantic parses it straight from the bytes; only a body it
+    refuses is read again, to say why in one sentence."""
+    try:
+        report = Report.model_validate_json(body)
+    except ValidationError:
+        raise _refusal(body) from None
+    if report.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise _refusal(body)
+    if not report.exercises:
+        raise Refused(422, "the report grades no exercise")
+    return report
+
+
+def _refusal(body: bytes) -> Refused:
+    """Why a body is not a report this server takes, in one sentence."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise Refused(400, "the body is not JSON") from None
+        return Refused(400, "the body is not JSON")
     if not isinstance(data, dict) or "exercises" not in data:
-        raise Refused(422, "the body is not a docker-grade report (no exercises)")
+        return Refused(422, "the body is not a docker-grade report (no exercises)")
     try:
         if "schema_version" in data:
             check_schema(data, "the report")
-        return Report.model_validate(data)
+        Report.model_validate(data)
+    except UsageError as error:  # another major version of the report's schema
+        return Refused(422, error.message)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        message = f"the body is not a docker-grade report: {where}: {first['msg']}"
-        raise Refused(422, message) from None
-    except UsageError as error:  # another major version of the report's schema
-        raise Refused(422, error.message) from None
+        return Refused(422, f"the body is not a docker-grade report: {where}: {first['msg']}")
+    return Refused(422, "the body is not a docker-grade report")
 
 
 def _browser_lang(accept_language: str) -> Lang:

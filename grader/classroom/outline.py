@@ -3,7 +3,7 @@ their checks' titles and hints in both languages. Gradings are validated against
 board is laid out by it.
 
 >>> outline = CourseOutline.of(Catalog.load(()))                 # doctest: +SKIP
->>> outline.first_failing({"custom-bridge": result})            # doctest: +SKIP
+>>> outline.first_failing({"custom-bridge": summary(result)})   # doctest: +SKIP
 'custom-bridge/network-subnet'
 """
 
@@ -15,7 +15,8 @@ from grader.i18n import Localized
 from grader.report.models import ExerciseResult, Report, Status, Student
 from grader.spec.catalog import Catalog
 
-FAILING = (Status.FAILED, Status.ERROR)  # what the student has to do next, as watch shows it
+# what the student has to do next, as watch shows it
+FAILING = (Status.FAILED.value, Status.ERROR.value)
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,24 @@ class CourseOutline:
                 return f"exercise {result.id!r} has no check {unknown[0]!r} on this server"
         return None
 
-    def first_failing(self, results: dict[str, ExerciseResult]) -> str | None:
-        """``exercise/check`` of the first check to fix, in course order."""
+    def first_failing(self, summaries: dict[str, dict]) -> str | None:
+        """``exercise/check`` of the first check to fix, in course order, from the exercises'
+        summaries (``{"checks": {check: status}}``)."""
         for exercise in self.exercises:
-            result = results.get(exercise.id)
-            for check in result.checks if result else ():
-                if check.status in FAILING:
+            statuses = summaries.get(exercise.id, {}).get("checks", {})
+            for check in exercise.checks:
+                if statuses.get(check.id) in FAILING:
                     return f"{exercise.id}/{check.id}"
         return None
+
+
+def summary(result: ExerciseResult) -> dict:
+    """What the board shows of an exercise's result."""
+    return {
+        "score": result.score,
+        "max_score": result.max_score,
+        "checks": {check.id: check.status.value for check in result.checks},
+    }
 
 
 def merged_report(

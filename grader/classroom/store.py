@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from grader.classroom import tables as t
-from grader.classroom.outline import CourseOutline
+from grader.classroom.outline import CourseOutline, summary
 from grader.classroom.roster import ClassStudent
 from grader.classroom.tokens import new_token, token_hash
 from grader.report.models import ExerciseResult, Report
@@ -197,9 +197,10 @@ class ClassStore:
             ).scalar()
             if earlier is not None:
                 return Stored.DUPLICATE if earlier == digest else Stored.CONFLICT
-            results = _latest_results(connection, student_id)
-            before = {e.id: _statuses(results.get(e.id)) for e in report.exercises}
-            results.update({result.id: result for result in report.exercises})
+            summaries = _summaries(connection, student_id)
+            new = {result.id: summary(result) for result in report.exercises}
+            changed = any(summaries.get(i, {}).get("checks") != new[i]["checks"] for i in new)
+            summaries.update(new)
             grading_id = connection.execute(
                 t.gradings.insert()
                 .values(
@@ -208,14 +209,13 @@ class ClassStore:
                     body_sha256=digest,
                     received_at=at,
                     report=body.decode("utf-8"),
-                    score=sum(r.score for r in results.values()),
-                    max_score=sum(r.max_score for r in results.values()),
+                    score=sum(s["score"] for s in summaries.values()),
+                    max_score=sum(s["max_score"] for s in summaries.values()),
                 )
                 .returning(t.gradings.c.id)
             ).scalar_one()
-            _save_results(connection, student_id, grading_id, report.exercises)
-            changed = any(before[e.id] != _statuses(e) for e in report.exercises)
-            first_failing = outline.first_failing(results)
+            _save_summaries(connection, student_id, grading_id, new)
+            first_failing = outline.first_failing(summaries)
             progress = {"last_grading_at": at}
             if changed or student.last_change_at is None:
                 progress["last_change_at"] = at
@@ -286,14 +286,21 @@ class ClassStore:
     def latest(self, student_id: str) -> tuple[dict[str, ExerciseResult], Report | None]:
         """A student's latest result of each exercise, and their latest grading whole."""
         with self.reader.connect() as connection:
-            results = _latest_results(connection, student_id)
-            body = connection.execute(
-                sa.select(t.gradings.c.report)
-                .where(t.gradings.c.student_id == student_id)
-                .order_by(t.gradings.c.id.desc())
-                .limit(1)
-            ).scalar()
-        return results, Report.model_validate_json(body) if body else None
+            rows = connection.execute(
+                sa.select(t.exercise_results.c.exercise_id, t.gradings.c.id, t.gradings.c.report)
+                .join(t.gradings, t.gradings.c.id == t.exercise_results.c.grading_id)
+                .where(t.exercise_results.c.student_id == student_id)
+            ).all()
+        reports = {grading_id: body for _, grading_id, body in rows}
+        parsed = {
+            grading_id: Report.model_validate_json(body) for grading_id, body in reports.items()
+        }
+        results = {
+            exercise_id: next(e for e in parsed[grading_id].exercises if e.id == exercise_id)
+            for exercise_id, grading_id, _ in rows
+        }
+        latest = parsed[max(parsed)] if parsed else None
+        return results, latest
 
     def history(self, student_id: str) -> list[tuple[datetime, float, float]]:
         """``(received_at, score, max_score)`` of the student's latest gradings, oldest first."""
@@ -311,23 +318,22 @@ class ClassStore:
             return connection.execute(sa.select(sa.func.count()).select_from(t.gradings)).scalar()
 
 
-def _latest_results(connection: Connection, student_id: str) -> dict[str, ExerciseResult]:
+def _summaries(connection: Connection, student_id: str) -> dict[str, dict]:
     rows = connection.execute(
-        sa.select(t.exercise_results.c.exercise_id, t.exercise_results.c.result).where(
+        sa.select(t.exercise_results.c.exercise_id, t.exercise_results.c.summary).where(
             t.exercise_results.c.student_id == student_id
         )
     )
-    return {exercise_id: ExerciseResult.model_validate_json(text) for exercise_id, text in rows}
+    return {exercise_id: json.loads(text) for exercise_id, text in rows}
 
 
-def _save_results(
-    connection: Connection, student_id: str, grading_id: int, results: list[ExerciseResult]
+def _save_summaries(
+    connection: Connection, student_id: str, grading_id: int, summaries: dict[str, dict]
 ) -> None:
-    ids = [result.id for result in results]
     connection.execute(
         t.exercise_results.delete().where(
             t.exercise_results.c.student_id == student_id,
-            t.exercise_results.c.exercise_id.in_(ids),
+            t.exercise_results.c.exercise_id.in_(list(summaries)),
         )
     )
     connection.execute(
@@ -335,24 +341,13 @@ def _save_results(
         [
             {
                 "student_id": student_id,
-                "exercise_id": result.id,
+                "exercise_id": exercise_id,
                 "grading_id": grading_id,
-                "result": result.model_dump_json(),
-                "summary": json.dumps(
-                    {
-                        "score": result.score,
-                        "max_score": result.max_score,
-                        "checks": {c.id: c.status.value for c in result.checks},
-                    }
-                ),
+                "summary": json.dumps(value),
             }
-            for result in results
+            for exercise_id, value in summaries.items()
         ],
     )
-
-
-def _statuses(result: ExerciseResult | None) -> tuple:
-    return tuple((c.id, c.status) for c in result.checks) if result else ()
 
 
 def _aware(moment: datetime | None) -> datetime | None:

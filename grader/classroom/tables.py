@@ -53,14 +53,14 @@ gradings = sa.Table(
     sa.UniqueConstraint("student_id", "grading_key", name="uq_gradings_student_key"),
 )
 
-# The latest result of each exercise of each student (a grading may carry only some).
+# The latest result of each exercise of each student (a grading may carry only some): the
+# grading it is in, and what the board shows of it.
 exercise_results = sa.Table(
     "exercise_results",
     metadata,
     sa.Column("student_id", sa.String(128), sa.ForeignKey("students.student_id"), primary_key=True),
     sa.Column("exercise_id", sa.String(128), primary_key=True),
     sa.Column("grading_id", sa.Integer, sa.ForeignKey("gradings.id"), nullable=False),
-    sa.Column("result", sa.Text, nullable=False),  # the ExerciseResult as JSON
     # what the board shows of it: {"score", "max_score", "checks": {check: status}}
     sa.Column("summary", sa.Text, nullable=False),
 )

@@ -59,7 +59,6 @@ def upgrade() -> None:
         ),
         sa.Column("exercise_id", sa.String(128), primary_key=True),
         sa.Column("grading_id", sa.Integer, sa.ForeignKey("gradings.id"), nullable=False),
-        sa.Column("result", sa.Text, nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
     )
     op.create_table(
