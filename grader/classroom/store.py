@@ -10,12 +10,16 @@ that two ``serve`` processes sharing a PostgreSQL database merge one after the o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -28,6 +32,8 @@ from grader.report.models import ExerciseResult, Report
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HISTORY_POINTS = 500  # the score-over-time plot's length
+CHECKPOINT_S = 0.5
+RESTART_FRAMES = 4000  # 16 MB of log
 MIGRATION_LOCK = 0x64675F63  # a PostgreSQL advisory lock: one process migrates at a time
 
 
@@ -70,16 +76,53 @@ class ClassStore:
     def __init__(self, url: str):
         self.url = sa.engine.make_url(url)
         self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.changed_here = 0  # the latest revision this process committed
         if self.sqlite:
             self.reader = _sqlite_engine(url, immediate=False)
             self.writer = _sqlite_engine(url, immediate=True)
+            self._write_turn: contextlib.AbstractContextManager = threading.Lock()
+            self._stopping = threading.Event()
+            threading.Thread(target=self._checkpoints, daemon=True).start()
         else:
             # pre-ping: a connection broken while the database was away is replaced, not used
             self.reader = self.writer = sa.create_engine(
                 url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=5
             )
+            self._write_turn = contextlib.nullcontext()  # rows are locked in the database
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite the process's writers take turns on a lock of
+        their own: waiting on SQLite's busy handler instead sleeps up to 100 ms at a time."""
+        with self._write_turn:
+            with self.writer.begin() as connection:
+                yield connection
+                revisions = connection.info.pop("revisions", [])
+            # committed
+            self.changed_here = max([self.changed_here, *revisions])
+
+    def _checkpoints(self) -> None:
+        """Copies SQLite's write-ahead log into the database every CHECKPOINT_S, beside the
+        writes (PASSIVE waits for no one), rather than in the commit that fills a page count,
+        which would make that grading's answer wait. Once the log is long, it starts again
+        from its beginning (RESTART, quick once PASSIVE copied it all), between two writes."""
+        while not self._stopping.wait(CHECKPOINT_S):
+            # outside any transaction: one of its own would hold back what it may copy
+            connection = self.reader.raw_connection()
+            try:
+                sqlite = connection.driver_connection
+                _, frames, _ = sqlite.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames > RESTART_FRAMES:
+                    with self._write_turn:
+                        sqlite.execute("PRAGMA wal_checkpoint(RESTART)")
+            except sqlite3.Error:
+                pass
+            finally:
+                connection.close()
 
     def close(self) -> None:
+        if self.sqlite:
+            self._stopping.set()
         self.reader.dispose()
         self.writer.dispose()
 
@@ -93,7 +136,7 @@ class ClassStore:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             if not self.sqlite:
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             config.attributes["connection"] = connection
@@ -104,7 +147,7 @@ class ClassStore:
         token on first start. Returns the new ``(student_id, name, token)`` rows and the new
         instructor token (None when there already is one); only hashes are stored."""
         created: list[tuple[str, str, str]] = []
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             if not self.sqlite:
                 connection.execute(sa.text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
             known = set(connection.execute(sa.select(t.students.c.student_id)).scalars())
@@ -156,7 +199,7 @@ class ClassStore:
 
     def open_session(self) -> str:
         token = new_token("session")
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 t.sessions.insert().values(token_hash=token_hash(token), created_at=now())
             )
@@ -173,7 +216,7 @@ class ClassStore:
             )
 
     def close_session(self, token: str) -> None:
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 t.sessions.delete().where(t.sessions.c.token_hash == token_hash(token))
             )
@@ -186,7 +229,7 @@ class ClassStore:
         """Stores a grading whole and merges its exercises into the student's latest results."""
         digest = hashlib.sha256(body).hexdigest()
         at = now()
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             student = connection.execute(
                 sa.select(t.students).where(t.students.c.student_id == student_id).with_for_update()
             ).one()
@@ -197,10 +240,9 @@ class ClassStore:
             ).scalar()
             if earlier is not None:
                 return Stored.DUPLICATE if earlier == digest else Stored.CONFLICT
-            summaries = _summaries(connection, student_id)
+            summaries = json.loads(student.exercises)
             new = {result.id: summary(result) for result in report.exercises}
             changed = any(summaries.get(i, {}).get("checks") != new[i]["checks"] for i in new)
-            summaries.update(new)
             grading_id = connection.execute(
                 t.gradings.insert()
                 .values(
@@ -209,14 +251,14 @@ class ClassStore:
                     body_sha256=digest,
                     received_at=at,
                     report=body.decode("utf-8"),
-                    score=sum(s["score"] for s in summaries.values()),
-                    max_score=sum(s["max_score"] for s in summaries.values()),
+                    score=sum(s["score"] for s in {**summaries, **new}.values()),
+                    max_score=sum(s["max_score"] for s in {**summaries, **new}.values()),
                 )
                 .returning(t.gradings.c.id)
             ).scalar_one()
-            _save_summaries(connection, student_id, grading_id, new)
+            summaries.update({i: {**value, "grading": grading_id} for i, value in new.items()})
             first_failing = outline.first_failing(summaries)
-            progress = {"last_grading_at": at}
+            progress = {"last_grading_at": at, "exercises": json.dumps(summaries)}
             if changed or student.last_change_at is None:
                 progress["last_change_at"] = at
             if first_failing != student.first_failing or student.first_failing_since is None:
@@ -224,13 +266,13 @@ class ClassStore:
             connection.execute(
                 t.students.update().where(t.students.c.student_id == student_id).values(**progress)
             )
-            connection.execute(t.changes.insert().values(student_id=student_id, at=at))
+            self._changed(connection, student_id, at)
         return Stored.STORED
 
     def set_help(self, student_id: str, wanted: bool) -> bool:
         """Raises or clears a student's help flag (raising it again keeps its first time)."""
         at = now()
-        with self.writer.begin() as connection:
+        with self._writing() as connection:
             current = connection.execute(
                 sa.select(t.students.c.help_since)
                 .where(t.students.c.student_id == student_id)
@@ -242,8 +284,16 @@ class ClassStore:
                     .where(t.students.c.student_id == student_id)
                     .values(help_since=at if wanted else None)
                 )
-                connection.execute(t.changes.insert().values(student_id=student_id, at=at))
+                self._changed(connection, student_id, at)
         return wanted
+
+    def _changed(self, connection: Connection, student_id: str, at: datetime) -> None:
+        """Records a change; once committed, ``changed_here`` tells this process's boards
+        without asking the database."""
+        revision = connection.execute(
+            t.changes.insert().values(student_id=student_id, at=at).returning(t.changes.c.id)
+        ).scalar_one()
+        connection.info.setdefault("revisions", []).append(revision)
 
     # -- what the board reads -----------------------------------------------------------------
 
@@ -254,21 +304,10 @@ class ClassStore:
     def students(self, student_ids: list[str] | None = None) -> list[StudentState]:
         """The students (all, or these), in roster order, with their exercises' summaries."""
         query = sa.select(t.students).order_by(t.students.c.position, t.students.c.student_id)
-        summaries_query = sa.select(
-            t.exercise_results.c.student_id,
-            t.exercise_results.c.exercise_id,
-            t.exercise_results.c.summary,
-        )
         if student_ids is not None:
             query = query.where(t.students.c.student_id.in_(student_ids))
-            summaries_query = summaries_query.where(
-                t.exercise_results.c.student_id.in_(student_ids)
-            )
         with self.reader.connect() as connection:
             rows = connection.execute(query).all()
-            summaries: dict[str, dict[str, dict]] = {}
-            for student_id, exercise_id, summary in connection.execute(summaries_query):
-                summaries.setdefault(student_id, {})[exercise_id] = json.loads(summary)
         return [
             StudentState(
                 row.student_id,
@@ -278,7 +317,10 @@ class ClassStore:
                 row.first_failing,
                 _aware(row.first_failing_since),
                 _aware(row.help_since),
-                summaries.get(row.student_id, {}),
+                {
+                    exercise: {key: value[key] for key in ("score", "max_score", "checks")}
+                    for exercise, value in json.loads(row.exercises).items()
+                },
             )
             for row in rows
         ]
@@ -286,21 +328,23 @@ class ClassStore:
     def latest(self, student_id: str) -> tuple[dict[str, ExerciseResult], Report | None]:
         """A student's latest result of each exercise, and their latest grading whole."""
         with self.reader.connect() as connection:
-            rows = connection.execute(
-                sa.select(t.exercise_results.c.exercise_id, t.gradings.c.id, t.gradings.c.report)
-                .join(t.gradings, t.gradings.c.id == t.exercise_results.c.grading_id)
-                .where(t.exercise_results.c.student_id == student_id)
-            ).all()
-        reports = {grading_id: body for _, grading_id, body in rows}
-        parsed = {
-            grading_id: Report.model_validate_json(body) for grading_id, body in reports.items()
-        }
+            exercises = connection.execute(
+                sa.select(t.students.c.exercises).where(t.students.c.student_id == student_id)
+            ).scalar()
+            sources = {e: v["grading"] for e, v in json.loads(exercises or "{}").items()}
+            bodies = dict(
+                connection.execute(
+                    sa.select(t.gradings.c.id, t.gradings.c.report).where(
+                        t.gradings.c.id.in_(set(sources.values()))
+                    )
+                ).all()
+            )
+        parsed = {grading: Report.model_validate_json(body) for grading, body in bodies.items()}
         results = {
-            exercise_id: next(e for e in parsed[grading_id].exercises if e.id == exercise_id)
-            for exercise_id, grading_id, _ in rows
+            exercise: next(e for e in parsed[grading].exercises if e.id == exercise)
+            for exercise, grading in sources.items()
         }
-        latest = parsed[max(parsed)] if parsed else None
-        return results, latest
+        return results, parsed[max(parsed)] if parsed else None
 
     def history(self, student_id: str) -> list[tuple[datetime, float, float]]:
         """``(received_at, score, max_score)`` of the student's latest gradings, oldest first."""
@@ -316,38 +360,6 @@ class ClassStore:
     def count_gradings(self) -> int:
         with self.reader.connect() as connection:
             return connection.execute(sa.select(sa.func.count()).select_from(t.gradings)).scalar()
-
-
-def _summaries(connection: Connection, student_id: str) -> dict[str, dict]:
-    rows = connection.execute(
-        sa.select(t.exercise_results.c.exercise_id, t.exercise_results.c.summary).where(
-            t.exercise_results.c.student_id == student_id
-        )
-    )
-    return {exercise_id: json.loads(text) for exercise_id, text in rows}
-
-
-def _save_summaries(
-    connection: Connection, student_id: str, grading_id: int, summaries: dict[str, dict]
-) -> None:
-    connection.execute(
-        t.exercise_results.delete().where(
-            t.exercise_results.c.student_id == student_id,
-            t.exercise_results.c.exercise_id.in_(list(summaries)),
-        )
-    )
-    connection.execute(
-        t.exercise_results.insert(),
-        [
-            {
-                "student_id": student_id,
-                "exercise_id": exercise_id,
-                "grading_id": grading_id,
-                "summary": json.dumps(value),
-            }
-            for exercise_id, value in summaries.items()
-        ],
-    )
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -369,6 +381,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # ClassStore._checkpoints does it
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

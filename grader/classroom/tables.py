@@ -20,6 +20,9 @@ students = sa.Table(
     sa.Column("first_failing", sa.String(300)),  # "exercise/check", first in course order
     sa.Column("first_failing_since", sa.DateTime(timezone=True)),
     sa.Column("help_since", sa.DateTime(timezone=True)),
+    # the latest result of each exercise (a grading may carry only some), as JSON:
+    # {exercise: {"score", "max_score", "checks": {check: status}, "grading": gradings.id}}
+    sa.Column("exercises", sa.Text, nullable=False, server_default="{}"),
 )
 
 instructors = sa.Table(
@@ -51,18 +54,6 @@ gradings = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("max_score", sa.Float, nullable=False),
     sa.UniqueConstraint("student_id", "grading_key", name="uq_gradings_student_key"),
-)
-
-# The latest result of each exercise of each student (a grading may carry only some): the
-# grading it is in, and what the board shows of it.
-exercise_results = sa.Table(
-    "exercise_results",
-    metadata,
-    sa.Column("student_id", sa.String(128), sa.ForeignKey("students.student_id"), primary_key=True),
-    sa.Column("exercise_id", sa.String(128), primary_key=True),
-    sa.Column("grading_id", sa.Integer, sa.ForeignKey("gradings.id"), nullable=False),
-    # what the board shows of it: {"score", "max_score", "checks": {check: status}}
-    sa.Column("summary", sa.Text, nullable=False),
 )
 
 # One row per change the boards must show (a grading, a help flag): its id is the revision

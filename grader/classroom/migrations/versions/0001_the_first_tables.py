@@ -1,4 +1,4 @@
-"""The first tables: students, instructors, sessions, gradings, exercise results, changes.
+"""The first tables: students, instructors, sessions, gradings, changes.
 
 Revision ID: 0001
 Revises:
@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("first_failing", sa.String(300)),
         sa.Column("first_failing_since", STAMP),
         sa.Column("help_since", STAMP),
+        sa.Column("exercises", sa.Text, nullable=False, server_default="{}"),
     )
     op.create_table(
         "instructors",
@@ -53,15 +54,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("student_id", "grading_key", name="uq_gradings_student_key"),
     )
     op.create_table(
-        "exercise_results",
-        sa.Column(
-            "student_id", sa.String(128), sa.ForeignKey("students.student_id"), primary_key=True
-        ),
-        sa.Column("exercise_id", sa.String(128), primary_key=True),
-        sa.Column("grading_id", sa.Integer, sa.ForeignKey("gradings.id"), nullable=False),
-        sa.Column("summary", sa.Text, nullable=False),
-    )
-    op.create_table(
         "changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("student_id", sa.String(128), nullable=False),
@@ -72,7 +64,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "changes",
-        "exercise_results",
         "gradings",
         "sessions",
         "instructors",
