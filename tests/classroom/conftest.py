@@ -29,3 +29,8 @@ def postgres_url(postgres, request) -> str:
     name = f"t{next(_DATABASES)}_{re.sub(r'[^a-z0-9]+', '_', request.node.name.lower())}"[:63]
     yield postgres.create_database(name)
     postgres.drop_database(name)
+
+
+# Real headless Chromium (support/browser.py): one browser for the session, shared by every
+# module here (Playwright's sync API runs one per thread).
+from support.browser import browser_page, chromium  # noqa: E402, F401

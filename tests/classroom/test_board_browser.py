@@ -24,7 +24,6 @@ from support.board_double import (
     statuses_of,
     student,
 )
-from support.browser import browser_page, chromium  # noqa: F401 (fixtures)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +153,7 @@ def rows(page) -> list[list[str]]:
     ]
 
 
-def test_the_grid_shows_students_and_cells_as_the_api_says(board, browser_page):  # noqa: F811
+def test_the_grid_shows_students_and_cells_as_the_api_says(board, browser_page):
     double, url = board(small_class()[0])
     page = browser_page.page
     head = [th.inner_text().strip() for th in page.locator("#grid-head th").all()]
@@ -227,7 +226,7 @@ def test_the_grid_shows_students_and_cells_as_the_api_says(board, browser_page):
     browser_page.assert_clean()
 
 
-def test_explain_to_the_room_shows_three_and_who_on_a_click(board, browser_page):  # noqa: F811
+def test_explain_to_the_room_shows_three_and_who_on_a_click(board, browser_page):
     board(small_class()[0])
     page = browser_page.page
     items = page.locator("#room-list > li")
@@ -246,7 +245,7 @@ def test_explain_to_the_room_shows_three_and_who_on_a_click(board, browser_page)
     browser_page.assert_clean()
 
 
-def test_a_change_reaches_the_open_board_within_a_second(board, browser_page):  # noqa: F811
+def test_a_change_reaches_the_open_board_within_a_second(board, browser_page):
     double, url = board(small_class()[0])
     page = browser_page.page
     loads = double.requests.count(("GET", "/"))
@@ -277,7 +276,7 @@ def test_a_change_reaches_the_open_board_within_a_second(board, browser_page):  
     browser_page.assert_clean()
 
 
-def test_a_dropped_event_stream_comes_back_and_the_board_fetches_again(board, browser_page):  # noqa: F811
+def test_a_dropped_event_stream_comes_back_and_the_board_fetches_again(board, browser_page):
     double, url = board(small_class()[0])
     page = browser_page.page
 
@@ -302,7 +301,7 @@ def test_a_dropped_event_stream_comes_back_and_the_board_fetches_again(board, br
     browser_page.assert_clean()
 
 
-def test_student_text_is_shown_as_text_never_as_html(board, browser_page):  # noqa: F811
+def test_student_text_is_shown_as_text_never_as_html(board, browser_page):
     class_data, details = small_class()
     hostile = class_data["students"][2]
     hostile.update(name=HOSTILE, student_id="x<img>", help=True)
@@ -338,7 +337,7 @@ def test_student_text_is_shown_as_text_never_as_html(board, browser_page):  # no
     browser_page.assert_clean()
 
 
-def test_the_clear_button_posts_and_the_flag_goes(board, browser_page):  # noqa: F811
+def test_the_clear_button_posts_and_the_flag_goes(board, browser_page):
     double, url = board(small_class()[0])
     page = browser_page.page
     row = page.locator('tr[data-student="cy"]')
@@ -351,7 +350,7 @@ def test_the_clear_button_posts_and_the_flag_goes(board, browser_page):  # noqa:
     browser_page.assert_clean()
 
 
-def test_the_student_page_shows_the_text_and_a_plot(board, browser_page):  # noqa: F811
+def test_the_student_page_shows_the_text_and_a_plot(board, browser_page):
     class_data, details = small_class()
     double, url = board(class_data, details, path="/students/ana")
     page = browser_page.page
@@ -381,7 +380,7 @@ def test_the_student_page_shows_the_text_and_a_plot(board, browser_page):  # noq
     browser_page.assert_clean()
 
 
-def test_the_french_board(board, browser_page):  # noqa: F811
+def test_the_french_board(board, browser_page):
     board(small_class(lang="fr")[0], lang="fr")
     page = browser_page.page
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -402,7 +401,7 @@ def test_the_french_board(board, browser_page):  # noqa: F811
     browser_page.assert_clean()
 
 
-def test_logging_out_ends_the_session(board, browser_page):  # noqa: F811
+def test_logging_out_ends_the_session(board, browser_page):
     double, url = board(small_class()[0])
     page = browser_page.page
     page.locator(".logout button").click()
@@ -413,7 +412,7 @@ def test_logging_out_ends_the_session(board, browser_page):  # noqa: F811
     browser_page.assert_clean()
 
 
-def test_a_wide_class_scrolls_in_its_box_not_the_page(board, browser_page):  # noqa: F811
+def test_a_wide_class_scrolls_in_its_box_not_the_page(board, browser_page):
     exercises = [
         exercise(f"exercise-number-{n}", f"Exercise {n}", [("a", "A", 1), ("b", "B", 1)])
         for n in range(16)
@@ -553,7 +552,7 @@ def realistic_class() -> tuple[dict, dict]:
     return class_board(exercises, students, room), {}
 
 
-def test_screenshot_of_a_realistic_board(board, browser_page, tmp_path):  # noqa: F811
+def test_screenshot_of_a_realistic_board(board, browser_page, tmp_path):
     """The README's picture: set DG_BOARD_SCREENSHOT=docs/images/board.png to write it."""
     page = browser_page.page
     page.clock.set_fixed_time(datetime(2026, 12, 6, 10, 30, 12, tzinfo=timezone.utc))
@@ -571,7 +570,7 @@ def test_screenshot_of_a_realistic_board(board, browser_page, tmp_path):  # noqa
     browser_page.assert_clean()
 
 
-def test_the_board_on_a_real_class_server(browser_page, tmp_path):  # noqa: F811
+def test_the_board_on_a_real_class_server(browser_page, tmp_path):
     """The same pages served by a real ``docker-grade serve`` (SQLite), fed by student
     gradings: the grid, a hostile name as text, a grading seen within a second, help cleared,
     the student's page."""

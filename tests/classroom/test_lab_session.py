@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import time
 
-from support.browser import browser_page, chromium  # noqa: F401
 from support.class_server import ClassServerProcess, write_roster
 from support.watching import WatchProcess
 
@@ -53,7 +52,7 @@ def watch_for(engine, server, student: str, tmp_path) -> WatchProcess:
     return WatchProcess("custom-bridge", cwd=folder, env=env)
 
 
-def test_a_class_at_work_on_the_board(class_engines, browser_page, tmp_path):  # noqa: F811
+def test_a_class_at_work_on_the_board(class_engines, browser_page, tmp_path):
     ana_engine, bob_engine = class_engines[0], class_engines[1]
     roster = write_roster(tmp_path / "class.csv", {"ana": "Ana Martin", "bob": "Bob Durand"})
     server = ClassServerProcess(roster, tmp_path / "state").start()

@@ -3,7 +3,7 @@
 context at 1366×768 whose console errors, page errors, CSP violations and dialogs are kept, so
 that a test can say none happened (``watched.assert_clean()``).
 
-A test module imports both fixtures: ``from support.browser import browser_page, chromium``.
+tests/classroom/conftest.py makes them the fixtures of every module there.
 """
 
 from __future__ import annotations
