@@ -24,6 +24,7 @@ from grader.batch.summary import (
     score_buckets,
 )
 from grader.report.models import Report, Status
+from support.browser import LAUNCH_ARGS
 from support.reports import sample_report
 
 GENERATED_AT = datetime(2026, 11, 28, 9, 30, tzinfo=timezone.utc)
@@ -259,13 +260,7 @@ def run_chromium(chromium: str, tmp_path: Path, *args: str) -> subprocess.Comple
     command = [
         chromium,
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *LAUNCH_ARGS,
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
         *args,
     ]

@@ -9,7 +9,12 @@ import time
 
 import httpx
 
-from support.class_server import ClassServerProcess, report_json, write_roster
+from support.class_server import (
+    ClassServerProcess,
+    first_event_after,
+    report_json,
+    write_roster,
+)
 from support.cli import docker_grade
 from support.postgres import PostgresServer
 from support.reports import course_report
@@ -19,36 +24,6 @@ OUTAGE_S = 30.0
 
 def failing(check: str, student_id=None) -> str:
     return report_json(course_report({"custom-bridge": {check: "failed"}}, student_id))
-
-
-def first_event_after(server: ClassServerProcess, action) -> float:
-    """Seconds from ``action()`` to the next ``class`` event of ``server``'s stream."""
-    seen = threading.Event()
-    ready = threading.Event()
-    heard: list[float] = []
-
-    def listen():
-        with httpx.stream(
-            "GET",
-            f"{server.url}/api/events",
-            headers={"Authorization": f"Bearer {server.instructor_token()}"},
-            timeout=15,
-        ) as stream:
-            for line in stream.iter_lines():
-                if line.startswith("event: class"):
-                    if not ready.is_set():
-                        ready.set()
-                        continue
-                    heard.append(time.monotonic())
-                    seen.set()
-                    return
-
-    threading.Thread(target=listen, daemon=True).start()
-    assert ready.wait(10), "the stream sent no first event"
-    began = time.monotonic()
-    action()
-    assert seen.wait(10), "no event after the change"
-    return heard[0] - began
 
 
 def test_two_serve_processes_share_one_postgresql_database(postgres_url, tmp_path):

@@ -12,6 +12,7 @@ import json
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -144,3 +145,33 @@ class ClassServerProcess:
 def report_json(report) -> str:
     """A report as ``check --format json`` writes it."""
     return json.dumps(report.model_dump(mode="json"), indent=2)
+
+
+def first_event_after(server: ClassServerProcess, action) -> float:
+    """Seconds from ``action()`` to the next ``class`` event of ``server``'s stream."""
+    seen = threading.Event()
+    ready = threading.Event()
+    heard: list[float] = []
+
+    def listen():
+        with httpx.stream(
+            "GET",
+            f"{server.url}/api/events",
+            headers={"Authorization": f"Bearer {server.instructor_token()}"},
+            timeout=15,
+        ) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event: class"):
+                    if not ready.is_set():
+                        ready.set()
+                        continue
+                    heard.append(time.monotonic())
+                    seen.set()
+                    return
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert ready.wait(10), "the stream sent no first event"
+    began = time.monotonic()
+    action()
+    assert seen.wait(10), "no event after the change"
+    return heard[0] - began
