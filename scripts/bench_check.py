@@ -73,6 +73,11 @@ def main() -> int:
     parser.add_argument("--crowd", type=int, default=500)
     parser.add_argument("--crowd-order", choices=("older", "newer", "both"), default="both")
     parser.add_argument("--crowd-age", type=float, default=70.0, help="seconds (newer crowd)")
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="also run one check under cProfile in each state, to PREFIX-<state>.prof",
+    )
     parser.add_argument("exercises", nargs="*")
     args = parser.parse_args()
     _load_image_builder().ensure_images(quiet=True)
@@ -87,6 +92,7 @@ def main() -> int:
             all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
             floor = _floor(args.runs)
             plain, score = _check(folder, args)
+            _profile(folder, args, "plain")
             print(
                 f"check, {args.runs} runs: median {plain:.2f} s = {plain / floor.total:.2f} x "
                 f"the floor (target <= {TARGET_RATIO}), {plain / floor.with_all_probes:.2f} x "
@@ -115,6 +121,7 @@ def main() -> int:
                 print(f"on the crowded host (crowd {order} than the solutions):")
                 crowded_floor = _floor(args.runs)
                 crowded, crowded_score = _check(folder, args)
+                _profile(folder, args, order)
             crowd.remove()
             engine_share = crowded_floor.together - floor.together
             splits.append((order, crowded - plain, engine_share, crowded_score))
@@ -227,6 +234,16 @@ def _check(folder: str, args) -> tuple[float, str]:
         if done.returncode != 0:
             print(done.stdout[-3000:], done.stderr, file=sys.stderr)
     return statistics.median(times), " | ".join(sorted(scores))
+
+
+def _profile(folder: str, args, state: str) -> None:
+    """One more check, under cProfile (the main thread: plans, checks, waits on probes)."""
+    if not args.profile:
+        return
+    output = Path(f"{args.profile}-{state}.prof").resolve()
+    command = [sys.executable, "-m", "cProfile", "-o", str(output), "-m", "grader", "check"]
+    subprocess.run([*command, "-q", *args.exercises], cwd=folder, capture_output=True)
+    print(f"  profile: {output}")
 
 
 def _median(runs: int, action) -> float:

@@ -20,6 +20,7 @@ method (such as :class:`grader.kit.behaviour.Reach`), nested as it likes.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable, Iterator
 
 import pytest
@@ -43,6 +44,7 @@ def probe_plan(function: Callable) -> Callable:
 
 
 _VALUES = pytest.StashKey[dict]()
+_VALUES_LOCK = threading.Lock()
 
 
 def plans_of(module) -> list[tuple[str, Callable]]:
@@ -65,7 +67,8 @@ def run_plans(config: pytest.Config, module, snapshot, params) -> list[Probe]:
 
 def _value(config: pytest.Config, module_name: str, function: Callable, snapshot, params):
     """A plan's value, computed once per grading."""
-    cache = config.stash.setdefault(_VALUES, {})
+    with _VALUES_LOCK:  # the plans of several modules are computed side by side
+        cache = config.stash.setdefault(_VALUES, {})
     key = (module_name, function.__name__)
     if key not in cache:
         cache[key] = function(snapshot, params)

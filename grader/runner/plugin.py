@@ -8,6 +8,7 @@ The fixtures the checks ask for are the kit's (``grader.kit.fixtures``), registe
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -96,18 +97,30 @@ class GraderPlugin:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Starts every probe the selected exercises plan (``@probe_plan``), so that they run
         concurrently; then the exercises that planned none are checked first, while the probes
-        run (each exercise's checks stay together, in their order)."""
-        planned: dict[str, list] = {}
-        for module in dict.fromkeys(item.module for item in session.items):  # in a set order
-            assignment = self.context.assignment(exercise_of(module.__file__))
-            try:
-                planned[module.__name__] = run_plans(
-                    session.config, module, self.context.snapshot, assignment.params
-                )
-            except Exception as error:  # the check that uses the plan meets it again and says so
-                log.debug("a probe plan of %s failed: %r", module.__file__, error)
-        self.context.probes.submit_all(probe for probes in planned.values() for probe in probes)
+        run (each exercise's checks stay together, in their order).
+
+        The modules' plans are computed side by side, and each module's probes start as soon
+        as its plan is known: a plan that must read a crowd of containers (discovery on a
+        busy host) delays no other exercise's probes, the slowest of which (a silence waited
+        out) sets the grading's time. Only probes of one module then share a container: one
+        more container for the whole course."""
+        modules = list(dict.fromkeys(item.module for item in session.items))  # in a set order
+        if not modules:
+            return
+        with ThreadPoolExecutor(len(modules), thread_name_prefix="plan") as pool:
+            planned = dict(pool.map(lambda module: self._plan(session.config, module), modules))
         session.items.sort(key=lambda item: bool(planned.get(item.module.__name__)))
+
+    def _plan(self, config: pytest.Config, module) -> tuple[str, list]:
+        """A module's planned probes, started."""
+        assignment = self.context.assignment(exercise_of(module.__file__))
+        try:
+            probes = run_plans(config, module, self.context.snapshot, assignment.params)
+        except Exception as error:  # the check that uses the plan meets it again and says so
+            log.debug("a probe plan of %s failed: %r", module.__file__, error)
+            return module.__name__, []
+        self.context.probes.submit_all(probes)
+        return module.__name__, probes
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
