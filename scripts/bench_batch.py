@@ -1,6 +1,8 @@
 """Students per minute of `docker-grade batch` over three real engines (full, partial and no
-solution), with a roster of 3 lines, then of 30 lines pointing at the same engines, each
-beside two floors measured in the same run:
+solution), with a roster of 3 lines, then of 30 and 120 lines pointing at the same engines,
+each beside two floors measured in the same run, and the CPU the grader's own processes used
+(batch and its workers, not the engines): per student, and per student past the 30th (the
+workers' start-up, paid once per worker, left out):
 
 - the grader's own cost: the same 30 lines graded on custom-bridge alone (no probe);
 - the engines' cost: as many throwaway containers as the batch made probe containers
@@ -17,6 +19,7 @@ with the fixture images (scripts/test.sh builds them).
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,18 +51,28 @@ def main() -> int:
         hosts[0].network("othernet")
         hosts[0].container("busybox", network="othernet")
         partial_solution(hosts[1])
-        for lines in (3, 30):
+        cpus = {}
+        for lines in (3, 30, 120):
             since = time.time()
-            elapsed = _batch(folder, engines, lines, EXERCISES, args.jobs)
+            elapsed, cpu = _batch(folder, engines, lines, EXERCISES, args.jobs)
             probes = sum(_probes_created(engine, since) for engine in engines)
             print(
                 f"{lines} roster lines, {len(EXERCISES)} exercises: {elapsed:.1f} s, "
-                f"{lines / elapsed * 60:.0f} students/min, {probes} probe containers"
+                f"{lines / elapsed * 60:.0f} students/min, {probes} probe containers; "
+                f"the grader's CPU {cpu / lines * 1000:.0f} ms a student"
             )
-        alone = _batch(folder, engines, 30, ("custom-bridge",), args.jobs)
+            cpus[lines] = cpu
+        # the workers' start (interpreter, imports) is paid once per worker: a longer roster
+        # spreads it; what each more student costs is the difference
+        print(
+            "the grader's CPU for each student past the 30th: "
+            f"{(cpus[120] - cpus[30]) / 90 * 1000:.0f} ms (target <= 150)"
+        )
+        alone, alone_cpu = _batch(folder, engines, 30, ("custom-bridge",), args.jobs)
         print(
             f"floor, the grader's own cost: 30 lines of custom-bridge (no probe): "
-            f"{alone:.1f} s, {30 / alone * 60:.0f} students/min"
+            f"{alone:.1f} s, {30 / alone * 60:.0f} students/min, "
+            f"CPU {alone_cpu / 30 * 1000:.0f} ms a student"
         )
         floor = _containers(engines, probes, args.jobs)
         print(
@@ -69,7 +82,9 @@ def main() -> int:
     return 0
 
 
-def _batch(folder: Path, engines, lines: int, exercises, jobs: int) -> float:
+def _batch(folder: Path, engines, lines: int, exercises, jobs: int) -> tuple[float, float]:
+    """Wall time, and the CPU seconds of the grader's processes (batch and its workers,
+    not the engines): what the batch's waited-for children used."""
     roster = write_roster(folder / f"roster-{lines}.csv", engines, lines)
     out = folder / f"out-{lines}-{len(exercises)}"
     command = [
@@ -82,12 +97,15 @@ def _batch(folder: Path, engines, lines: int, exercises, jobs: int) -> float:
         "--jobs",
         str(jobs),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return elapsed, cpu
 
 
 def _probes_created(engine, since: float) -> int:
