@@ -1,5 +1,6 @@
-"""The class roster of a lab session: ``student_id`` and ``name``; any other column (``batch``'s
-``docker_host``, ``folder``...) is ignored, so ``batch``'s roster serves as it is.
+"""The class roster of a lab session: ``student_id`` and ``name`` (the id when there is no
+name); any other column (``batch``'s ``docker_host``, ``folder``...) is ignored, so
+``batch``'s roster serves as it is.
 
 >>> load_class_roster(Path("class.csv"))[0]                     # doctest: +SKIP
 ClassStudent(student_id='ana', name='Ana Martin')
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from grader.errors import UsageError
 
-REQUIRED = ("student_id", "name")
+REQUIRED = ("student_id",)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]*$"  # as batch's: it names the student's report file
 
 

@@ -73,7 +73,8 @@ def serve(
     exercise_packs: tuple[Path, ...],
 ) -> None:
     """Serve a lab session's class board: students' `watch --class` send their gradings,
-    the instructor watches the whole class live (ROSTER: a CSV with student_id and name).
+    the instructor watches the whole class live (ROSTER: a CSV with student_id and name;
+    batch's roster serves as it is).
 
     The first start issues tokens: DIR/tokens.csv has each student's command, DIR/instructor.txt
     the board's address and the instructor's token. Ctrl-C stops the server.

@@ -85,14 +85,24 @@ def test_a_restart_keeps_the_tokens_and_a_new_student_gets_one(tmp_path):
         assert server.post_grading("dan", subnet_failing()).status_code == 201
 
 
-def test_a_roster_without_names_is_refused_in_one_line(tmp_path):
+def test_a_roster_without_ids_is_refused_in_one_line(tmp_path):
     roster = tmp_path / "class.csv"
-    roster.write_text("student_id,docker_host\nana,unix:///x\n")
+    roster.write_text("name,docker_host\nAna,unix:///x\n")
     from support.cli import docker_grade
 
     run = docker_grade("serve", str(roster), "--state", str(tmp_path / "state"))
     assert run.exit_code == 2
-    assert run.stderr.strip().splitlines() == [f"docker-grade: {roster}:1: the header lacks name"]
+    assert run.stderr.strip().splitlines() == [
+        f"docker-grade: {roster}:1: the header lacks student_id"
+    ]
+
+
+def test_batchs_roster_without_names_serves_with_the_ids(tmp_path):
+    roster = tmp_path / "class.csv"
+    roster.write_text("student_id,docker_host\ns01,unix:///x\ns02,ssh://bob@lab-02\n")
+    with ClassServerProcess(roster, tmp_path / "state") as server:
+        names = {s["student_id"]: s["name"] for s in server.board()["students"]}
+    assert names == {"s01": "s01", "s02": "s02"}
 
 
 # -- gradings ------------------------------------------------------------------------------------
