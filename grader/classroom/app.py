@@ -216,10 +216,8 @@ def create_app(server: ClassServer) -> Starlette:
             if await run_in_threadpool(server.store.student_of, token):
                 raise Refused(403, "a student's token cannot read the class board")
             raise Refused(401, "this token is not the instructor's")
-        session = request.cookies.get(SESSION_COOKIE)
-        if session and await run_in_threadpool(server.store.has_session, session):
-            return
-        raise Refused(401, "log in first (the instructor token, at /login)")
+        if not await logged_in(request):
+            raise Refused(401, "log in first (the instructor token, at /login)")
 
     async def logged_in(request: Request) -> bool:
         session = request.cookies.get(SESSION_COOKIE)
