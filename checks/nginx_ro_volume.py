@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader.kit import (
     FILE_ABSENT,
     Container,
+    ImageFile,
     NotApplicable,
     Probe,
     Snapshot,
@@ -43,10 +44,11 @@ def _page_url(snapshot: Snapshot, container: Container) -> str:
 
 
 @probe_plan
-def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
+def page_probes(snapshot: Snapshot, params) -> dict[str, Probe | ImageFile]:
     """By use: "write", the write attempt (only where the configuration says read-only: never
-    into a folder the student left writable); "fetch", GET / from the container's network
-    namespace, and "read", its index.html as it sees it (both only while it runs)."""
+        into a folder the student left writable); "fetch", GET / from the container's network
+        namespace, "read", its index.html as it sees it, and "default", the image's own (the three
+    only while it runs)."""
     container = _container(snapshot, params)
     if container is None:
         return {}
@@ -60,6 +62,7 @@ def page_probes(snapshot: Snapshot, params) -> dict[str, Probe]:
                 retry_until=startup_deadline(snapshot, container),
             ),
             read=read_in_container(container.id, _page_path(params)),
+            default=ImageFile(container.image_id, _page_path(params)),
         )
     return planned
 

@@ -51,13 +51,17 @@ def grade(
     student_id: str | None = None,
     probe_image: str = DEFAULT_PROBE_IMAGE,
     folder: StudentFolder | None = None,
+    probes: ProbeRunner | None = None,
 ) -> Report:
     """Grades ``assignments`` on ``engine``; the files they read are in ``folder`` (the current
-    folder when None), which may be on the engine's host."""
+    folder when None), which may be on the engine's host. ``probes``: a ProbeRunner of the
+    caller's, made early so that its resident container starts meanwhile (the caller closes
+    it); else one of the grading's own."""
     started_at, started = datetime.now(timezone.utc), time.monotonic()
+    own = contextlib.nullcontext(probes) if probes else ProbeRunner(engine, image=probe_image)
     with translate_engine_errors(engine.host.docker_host):
         snapshot = Snapshot.take(engine)
-        with ProbeRunner(engine, image=probe_image) as probes:
+        with own as probes:
             removed = probes.remove_stale()
             if removed:
                 log.warning(

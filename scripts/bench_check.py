@@ -4,7 +4,8 @@ same run, then on a crowded host.
     .venv/bin/python scripts/bench_check.py [--runs 7] [--crowd 500] [EXERCISE ...]
 
 1. Builds the eight solutions (as tests/test_whole_course.py does) on the local engine.
-2. Measures the floor, each part the median of --runs:
+2. Measures the floor and the check in turns (one of each per round, --runs rounds: a slow
+   minute of a noisy machine weighs on both alike), each part the median of its rounds:
    - imports: a fresh interpreter importing the libraries a grading cannot do without
      (docker, pytest, pydantic);
    - snapshot: Snapshot.take of this state;
@@ -14,8 +15,8 @@ same run, then on a crowded host.
    Beside it, the engine's share: the probes the whole course plans, alone (no check, no
    pytest), all started at once as a grading starts them. On 2 cores, starting that many
    containers at once is what stretches the slowest one.
-3. Times `docker-grade check EXERCISE...` (all eight when none is named) from the student's
-   folder, median of --runs; prints it beside the floor (target: at most 1.25 times it).
+3. The check is `docker-grade check EXERCISE...` (all eight when none is named) from the
+   student's folder; it is printed beside the floor (target: at most 1.25 times it).
 4. With --crowd N (0 skips it), for each --crowd-order (both by default):
    - older: removes the solutions, makes N running and N exited idle containers and N/10
      networks (tests/support/crowd.py), builds the solutions again after them, as a
@@ -90,8 +91,7 @@ def main() -> int:
         builder.build(NODE_IMAGE, FIXED_DOCKERFILE, APP_FILES)
         with tempfile.TemporaryDirectory() as folder:
             all_solutions(student, {"good": NODE_IMAGE}, Path(folder))
-            floor = _floor(args.runs)
-            plain, score = _check(folder, args)
+            floor, plain, score = _measure(folder, args)
             _profile(folder, args, "plain")
             print(
                 f"check, {args.runs} runs: median {plain:.2f} s = {plain / floor.total:.2f} x "
@@ -119,8 +119,7 @@ def main() -> int:
                     time.sleep(max(0.0, args.crowd_age - made))
                     print(f"crowd {order}: made in {made:.0f} s, aged {args.crowd_age:.0f} s")
                 print(f"on the crowded host (crowd {order} than the solutions):")
-                crowded_floor = _floor(args.runs)
-                crowded, crowded_score = _check(folder, args)
+                crowded_floor, crowded, crowded_score = _measure(folder, args)
                 _profile(folder, args, order)
             crowd.remove()
             engine_share = crowded_floor.together - floor.together
@@ -169,25 +168,36 @@ class Floor:
         return self.imports + self.snapshot + self.together
 
 
-def _floor(runs: int) -> Floor:
-    imports = _median(
-        runs,
-        lambda: subprocess.run([sys.executable, "-c", "import docker, pytest, pydantic"]),
-    )
+def _measure(folder: str, args) -> tuple[Floor, float, str]:
+    """The floor's parts and the check, measured in turns (one of each per round, --runs
+    rounds): a noisy machine's slow minute then weighs on both alike. Medians."""
     engine = connect()
-    snapshot = _median(runs, lambda: Snapshot.take(engine))
-    silence = _median(runs, lambda: _negative_ping(engine))
     planned = _course_probes(engine)
-    floor = Floor(imports, snapshot, silence, _median(runs, lambda: _all_at_once(engine, planned)))
+    parts: dict[str, list[float]] = {name: [] for name in ("imports", "snapshot", "silence")}
+    parts.update(together=[], check=[])
+    imports = [sys.executable, "-c", "import docker, pytest, pydantic"]
+    scores = set()
+    for run in range(args.runs):
+        parts["imports"].append(_timed(lambda: subprocess.run(imports)))
+        parts["snapshot"].append(_timed(lambda: Snapshot.take(engine)))
+        parts["silence"].append(_timed(lambda: _negative_ping(engine)))
+        parts["together"].append(_timed(lambda: _all_at_once(engine, planned)))
+        seconds, score = _check_once(folder, args)
+        parts["check"].append(seconds)
+        scores.add(score)
+        print(f"  run {run + 1}: check {seconds:.2f} s")
+    medians = {name: statistics.median(values) for name, values in parts.items()}
+    floor = Floor(*(medians[name] for name in ("imports", "snapshot", "silence", "together")))
     print(
-        f"floor {floor.total:.2f} s = imports {imports:.2f} + snapshot {snapshot:.3f} "
-        f"+ the negative ping with its container {silence:.2f} (medians of {runs})"
+        f"floor {floor.total:.2f} s = imports {floor.imports:.2f} + snapshot "
+        f"{floor.snapshot:.3f} + the negative ping with its container {floor.silence:.2f} "
+        f"(medians of {args.runs})"
     )
     print(
         f"the course's {len(planned)} planned probes alone, all at once: {floor.together:.2f} s;"
         f" imports + snapshot + that: {floor.with_all_probes:.2f} s"
     )
-    return floor
+    return floor, medians["check"], " | ".join(sorted(scores))
 
 
 def _course_probes(engine) -> list:
@@ -215,25 +225,21 @@ def _negative_ping(engine) -> None:
     snapshot = Snapshot.take(engine)
     source = next(c for c in snapshot.running() if "bridge" in c.networks)
     silent = unused_address(source.networks["bridge"], taken_addresses(snapshot.containers))
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:  # its own container: the floor
         result = probes.run(ping(silent, netns=f"container:{source.id}"))
     assert result.exit_code not in (0, None), result  # silence, proven by waiting it out
 
 
-def _check(folder: str, args) -> tuple[float, str]:
+def _check_once(folder: str, args) -> tuple[float, str]:
     executable = str(Path(sys.executable).with_name("docker-grade"))
-    times, scores = [], set()
-    for run in range(args.runs):
-        started = time.perf_counter()
-        done = subprocess.run(
-            [executable, "check", "-q", *args.exercises], cwd=folder, capture_output=True, text=True
-        )
-        times.append(time.perf_counter() - started)
-        scores.add(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?")
-        print(f"  run {run + 1}: {times[-1]:.2f} s (exit {done.returncode})")
-        if done.returncode != 0:
-            print(done.stdout[-3000:], done.stderr, file=sys.stderr)
-    return statistics.median(times), " | ".join(sorted(scores))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [executable, "check", "-q", *args.exercises], cwd=folder, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr, file=sys.stderr)
+    return seconds, done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "?"
 
 
 def _profile(folder: str, args, state: str) -> None:
@@ -246,13 +252,10 @@ def _profile(folder: str, args, state: str) -> None:
     print(f"  profile: {output}")
 
 
-def _median(runs: int, action) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _timed(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

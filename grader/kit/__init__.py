@@ -93,6 +93,7 @@ from grader.kit.verdicts import (
 from grader.probes import (
     FILE_ABSENT,
     HttpAnswer,
+    ImageFile,
     Probe,
     ProbeResult,
     ProbeRunner,
@@ -154,6 +155,7 @@ __all__ = [
     # probes, and verdicts proven both ways
     "Probe",
     "ProbeResult",
+    "ImageFile",
     "ProbeRunner",
     "HttpAnswer",
     "FILE_ABSENT",

@@ -14,8 +14,9 @@ building it again:
 ... def page_served(page, probes):
 ...     ...probes.run(page[0])...
 
-What a plan returns may be a probe, a list or dict of them, or objects with a ``probes()``
-method (such as :class:`grader.kit.behaviour.Reach`), nested as it likes.
+What a plan returns may be a probe, an image's file to read (:class:`grader.probes.ImageFile`,
+which ``probes.read_from_image`` then answers at once), a list or dict of them, or objects with
+a ``probes()`` method (such as :class:`grader.kit.behaviour.Reach`), nested as it likes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from grader.probes import Probe
+from grader.probes import ImageFile, Probe
 
 PLAN_MARK = "__grader_probe_plan__"
 
@@ -56,10 +57,10 @@ def plans_of(module) -> list[tuple[str, Callable]]:
     ]
 
 
-def run_plans(config: pytest.Config, module, snapshot, params) -> list[Probe]:
+def run_plans(config: pytest.Config, module, snapshot, params) -> list[Probe | ImageFile]:
     """Calls a module's plans once, keeps their values for their fixtures, and returns the
-    probes they hold."""
-    found: list[Probe] = []
+    probes (and image files) they hold."""
+    found: list[Probe | ImageFile] = []
     for _, function in plans_of(module):
         found.extend(probes_in(_value(config, module.__name__, function, snapshot, params)))
     return found
@@ -75,14 +76,14 @@ def _value(config: pytest.Config, module_name: str, function: Callable, snapshot
     return cache[key]
 
 
-def probes_in(value: Any) -> Iterator[Probe]:
-    """Every probe in a plan's value.
+def probes_in(value: Any) -> Iterator[Probe | ImageFile]:
+    """Every probe (and image file) in a plan's value.
 
     >>> from grader.probes import ping
     >>> [p.command[-1] for p in probes_in({"a": [ping("10.0.0.2", netns="host")], "b": None})]
     ['10.0.0.2']
     """
-    if isinstance(value, Probe):
+    if isinstance(value, (Probe, ImageFile)):
         yield value
     elif isinstance(value, dict):
         for item in value.values():

@@ -8,6 +8,7 @@ binary the student could have replaced.
 from grader.probes.kinds import (
     FILE_ABSENT,
     HttpAnswer,
+    ImageFile,
     Probe,
     ProbeResult,
     host_path_exists,
@@ -28,6 +29,7 @@ from grader.probes.runner import FolderUnavailable, ProbeRunner, ProbeUnavailabl
 __all__ = [
     "FolderUnavailable",
     "HttpAnswer",
+    "ImageFile",
     "Probe",
     "ProbeResult",
     "ProbeRunner",

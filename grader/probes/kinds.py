@@ -42,6 +42,20 @@ class Probe:
     # What it asks for beyond the engine's defaults, which differ: podman as distributions ship
     # it leaves NET_RAW out (ping needs it), so a probe names what it needs on every engine.
     capabilities: tuple[str, ...] = ()
+    # False: it reads its own pid namespace's /proc, so it must live in the container's pid
+    # namespace; the resident container (grader.probes.resident) reads files through
+    # /proc/<pid>/root instead, and cannot run it.
+    enterable: bool = True
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """A file of an image itself, as it was built (what a bind mount hides in its running
+    containers): a plan may hold one, and it is read beside the probes, from a container made
+    from the image and never started."""
+
+    image: str
+    path: str
 
 
 @dataclass(frozen=True)
@@ -107,11 +121,16 @@ _HTTP_GET = (
 )
 
 
-# Inside a probe that shares a container's pid namespace, that container's root folder. Its
-# absolute symlinks are resolved against it by hand: the kernel would resolve them against the
-# probe's own root.
+# The pid of the container's first process in the probe's view: 1 in a probe that shares the
+# container's pid namespace, the engine host's pid in the resident probe container (which sets
+# this variable).
+VIEWED_PID = "DOCKER_GRADE_VIEWED_PID"
+_VIEWED_ROOT = f"/proc/${{{VIEWED_PID}:-1}}/root"
+# Inside a probe that sees a container's processes, that container's root folder. Its absolute
+# symlinks are resolved against it by hand: the kernel would resolve them against the probe's
+# own root.
 _IN_CONTAINER = (
-    'root=/proc/1/root; f="$root$1"; hops=0; '
+    f'root={_VIEWED_ROOT}; f="$root$1"; hops=0; '
     'while [ -L "$f" ] && [ $hops -lt 16 ]; do t=$(readlink "$f"); hops=$((hops+1)); '
     'case "$t" in /*) f="$root$t";; *) f="$(dirname "$f")/$t";; esac; done; '
 )
@@ -127,7 +146,7 @@ def write_attempt(container_id: str, folder: str) -> Probe:
     """
     script = (
         _PROVE_WRITING
-        + "[ -d /proc/1/root/ ] || { echo PROBE-BROKEN: no view of the container; exit 3; }; "
+        + f"[ -d {_VIEWED_ROOT}/ ] || {{ echo PROBE-BROKEN: no view of the container; exit 3; }}; "
         + _IN_CONTAINER
         + _TRY_WRITING
     )
@@ -244,7 +263,7 @@ def read_in_container(container_id: str, path: str) -> Probe:
     """Prints the file at ``path`` as the running container sees it, symlinks followed inside
     the container as its own programs would; exit FILE_ABSENT when there is none."""
     script = (
-        '[ -d /proc/1/root/ ] || { echo "no view of the container" >&2; exit 3; }; '
+        f'[ -d {_VIEWED_ROOT}/ ] || {{ echo "no view of the container" >&2; exit 3; }}; '
         + _IN_CONTAINER
         + f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; cat "$f"'
     )
@@ -265,7 +284,12 @@ def list_processes(container_id: str) -> Probe:
         """c=$(tr '\\0' ' ' < "$d/cmdline" 2>/dev/null); """
         '[ -n "$u" ] && echo "${d#/proc/} $pp $u ${c:-?}"; done; true'
     )
-    return Probe(command=("sh", "-c", script), pid=f"container:{container_id}", timeout_s=10)
+    return Probe(
+        command=("sh", "-c", script),
+        pid=f"container:{container_id}",
+        timeout_s=10,
+        enterable=False,
+    )
 
 
 def process_tree(listing: str) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import io
 import os
 import socket
@@ -31,14 +32,16 @@ from grader.engine.podman import PODMAN
 from grader.probes.kinds import (
     FILE_ABSENT,
     RESULTS_DIR,
+    ImageFile,
     Probe,
     ProbeResult,
     container_groups,
     host_path_exists,
     side_by_side,
 )
+from grader.probes.resident import ResidentContainer, can_run
 
-PROBE_WORKERS = 16  # more than a whole course's probe containers (6): all start at once
+PROBE_WORKERS = 16  # more than a whole course's probe containers (7): all start at once
 STARTED_LABEL = "docker-grade.probe.started"  # epoch seconds, by the grader's clock
 OWNER_LABEL = "docker-grade.probe.owner"  # <machine>:<pid> of the grader that made it
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -61,7 +64,18 @@ _FOLDER = "/docker-grade-student"
 
 
 class ProbeRunner:
-    def __init__(self, engine: Engine, *, image: str = "busybox", workers: int = PROBE_WORKERS):
+    """Runs probes; with ``resident`` (the default), those it can in one resident container
+    that enters each namespace (grader.probes.resident), the others in containers of their
+    own."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        image: str = "busybox",
+        workers: int = PROBE_WORKERS,
+        resident: bool = True,
+    ):
         self.api = engine.api
         self.userns_remap = engine.userns_remap
         self.product = engine.host.product
@@ -73,6 +87,10 @@ class ProbeRunner:
         self._futures: dict[Probe, Future] = {}
         self._lock = threading.Lock()
         self._image_id: str | None = None
+        self._image_files: dict[ImageFile, Future] = {}
+        self._resident = ResidentContainer(self.api, self._start_resident) if resident else None
+        if self._resident:  # it starts while the checks are collected and their probes planned
+            self._pool.submit(self._resident_started)
 
     def __enter__(self) -> ProbeRunner:
         return self
@@ -82,22 +100,30 @@ class ProbeRunner:
 
     def submit(self, probe: Probe) -> Future:
         """Starts ``probe`` unless it already ran or runs: each distinct probe runs once."""
+        self.submit_all([probe])
         with self._lock:
-            if probe not in self._futures:
-                self._futures[probe] = self._pool.submit(self._execute, probe)
             return self._futures[probe]
 
     def submit_all(self, probes) -> None:
-        """Starts planned probes at once; those that can share a container run in one."""
+        """Starts planned probes at once: side by side in the resident container those it can
+        run, the others in as few containers as can run them side by side."""
+        probes = list(probes)
+        for image_file in [p for p in probes if isinstance(p, ImageFile)]:
+            self._image_file(image_file)
+        probes = [p for p in probes if not isinstance(p, ImageFile)]
+        resident = self._resident_started()
         with self._lock:
             fresh = [p for p in dict.fromkeys(probes) if p not in self._futures]
-            for group in container_groups(fresh):
-                if len(group) == 1:
-                    self._futures[group[0]] = self._pool.submit(self._execute, group[0])
-                    continue
-                futures = {probe: Future() for probe in group}
-                self._futures.update(futures)
-                self._pool.submit(self._execute_group, group, futures)
+            futures = {probe: Future() for probe in fresh}
+            self._futures.update(futures)
+        entered = [p for p in fresh if resident and can_run(p)]
+        if entered:
+            self._pool.submit(self._execute_entered, entered, futures)
+        self._start_in_containers([p for p in fresh if p not in entered], futures)
+
+    def _start_in_containers(self, probes: list[Probe], futures: dict[Probe, Future]) -> None:
+        for group in container_groups(probes):
+            self._pool.submit(self._execute_group, group, {p: futures[p] for p in group})
 
     def run(self, probe: Probe) -> ProbeResult:
         """The probe's result; raises ProbeUnavailable when the probe image is missing."""
@@ -126,7 +152,19 @@ class ProbeRunner:
 
     def read_from_image(self, image: str, path: str) -> bytes | None:
         """The file at ``path`` in ``image`` itself (what a bind mount hides), read from a
-        labelled container that is created, never started, and removed; None if absent."""
+        labelled container that is created, never started, and removed; None if absent. Read
+        once: a plan that held it has it read already."""
+        return self._image_file(ImageFile(image, path)).result()
+
+    def _image_file(self, image_file: ImageFile) -> Future:
+        with self._lock:
+            if image_file not in self._image_files:
+                self._image_files[image_file] = self._pool.submit(
+                    self._read_image_file, image_file.image, image_file.path
+                )
+            return self._image_files[image_file]
+
+    def _read_image_file(self, image: str, path: str) -> bytes | None:
         container_id = self.api.create_container(image, command=["true"], labels=self._labels())[
             "Id"
         ]
@@ -193,11 +231,61 @@ class ProbeRunner:
     def close(self) -> None:
         """Waits for the probes under way, then removes any probe container left behind."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        resident = self._resident.container_id if self._resident else None
+        if resident:
+            self._end_resident(resident)
         for summary in self.api.containers(all=True, filters={"label": self._label()}):
-            self._remove(summary["Id"])
+            if summary["Id"] != resident:
+                self._remove(summary["Id"])
+
+    def _end_resident(self, container_id: str) -> None:
+        """Ends the resident container, which the engine then removes (made with auto_remove);
+        removes it when it cannot be ended. SIGTERM: its sleep is not a pid 1 (it lives in
+        the host's pid namespace), so it dies of it, and the engine answers without waiting
+        for the end (SIGKILL makes it wait: 50 ms more for every grading)."""
+        try:
+            self.api.kill(container_id, signal="SIGTERM")
+        except NotFound:
+            pass
+        except APIError:
+            self._remove(container_id)
 
     def _label(self) -> str:
         return f"{PROBE_LABEL}={self.run_id}"
+
+    def _resident_started(self) -> bool:
+        """Whether the resident container runs (started on the first call)."""
+        if self._resident is None:
+            return False
+        try:
+            self.image_id  # noqa: B018  (a missing image is said by the probes themselves)
+        except ProbeUnavailable:
+            return False
+        return self._resident.start() is not None
+
+    def _start_resident(self, settings: Probe) -> str:
+        # podman labels each container for SELinux: entering another's namespaces needs none
+        options = ["label=disable"] if self.product == PODMAN else None
+        # auto_remove: at the end it is killed, and the engine removes it beside the report
+        container_id = self._create(settings, self.image_id, security_opt=options, auto_remove=True)
+        try:
+            self.api.start(container_id)
+        except APIError:
+            self._remove(container_id)
+            raise
+        return container_id
+
+    def _execute_entered(self, probes: list[Probe], futures: dict[Probe, Future]) -> None:
+        """Runs ``probes`` in the resident container; those it gives no result for start
+        in containers of their own. Settles every future, whatever happens."""
+        try:
+            image_id = self.image_id
+            results = self._resident.run_all(probes)
+            for probe, result in results.items():
+                futures[probe].set_result(dataclasses.replace(result, image_id=image_id))
+            self._start_in_containers([p for p in probes if p not in results], futures)
+        except BaseException as error:  # ProbeUnavailable, or anything: no caller may hang
+            _settle(futures, error)
 
     def _execute(self, probe: Probe) -> ProbeResult:
         started = time.monotonic()
@@ -223,18 +311,18 @@ class ProbeRunner:
         """Runs ``group`` side by side in one container; settles every future, whatever
         happens."""
         try:
-            combined = side_by_side(group)
-            started = time.monotonic()
-            image_id = self.image_id
-            results = self._run_side_by_side(combined, group, image_id, started)
-            if results is None:  # the engine refused the shared container: each one alone
+            results = None
+            if len(group) > 1:
+                combined = side_by_side(group)
+                started = time.monotonic()
+                image_id = self.image_id
+                results = self._run_side_by_side(combined, group, image_id, started)
+            if results is None:  # alone, or the engine refused the shared container
                 results = {probe: self._execute(probe) for probe in group}
             for probe in group:
                 futures[probe].set_result(results[probe])
         except BaseException as error:  # ProbeUnavailable, or anything: no caller may hang
-            for future in futures.values():
-                if not future.done():
-                    future.set_exception(error)
+            _settle(futures, error)
 
     def _run_side_by_side(
         self, combined: Probe, group: list[Probe], image_id: str, started: float
@@ -328,7 +416,7 @@ class ProbeRunner:
                 f"{found.problem or found.stderr.strip() or found.exit_code}"
             )
 
-    def _create(self, probe: Probe, image_id: str) -> str:
+    def _create(self, probe: Probe, image_id: str, **host_options) -> str:
         if probe.bind:
             self._refuse_a_missing_source(probe.bind[0])
         host_config = self.api.create_host_config(
@@ -342,6 +430,7 @@ class ProbeRunner:
             # With remapped uids, an engine refuses the host's pid namespace (and a student's
             # network namespace from another user namespace) unless the probe opts out.
             userns_mode="host" if self.userns_remap else None,
+            **host_options,
         )
         created = self.api.create_container(
             image_id,
@@ -371,6 +460,12 @@ class ProbeRunner:
     @staticmethod
     def _failed(probe: Probe, started: float, problem: str) -> ProbeResult:
         return ProbeResult(probe, None, "", "", time.monotonic() - started, problem=problem)
+
+
+def _settle(futures: dict[Probe, Future], error: BaseException) -> None:
+    for future in futures.values():
+        if not future.done():
+            future.set_exception(error)
 
 
 def _owner_gone(summary: dict) -> bool:
