@@ -50,6 +50,7 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 STALE_AFTER_S = 600
 RESULT_READS = 5  # an empty archive of the results is asked for again (podman 5)
 RESULT_READ_PAUSE_S = 0.2
+RESIDENT_END_S = 10  # a resident container's end and removal, at most
 
 
 class ProbeUnavailable(Exception):
@@ -239,15 +240,16 @@ class ProbeRunner:
                 self._remove(summary["Id"])
 
     def _end_resident(self, container_id: str) -> None:
-        """Ends the resident container, which the engine then removes (made with auto_remove);
-        removes it when it cannot be ended. SIGTERM: its sleep is not a pid 1 (it lives in
-        the host's pid namespace), so it dies of it, and the engine answers without waiting
-        for the end (SIGKILL makes it wait: 50 ms more for every grading)."""
+        """Ends the resident container and waits until the engine removed it (made with
+        auto_remove); removes it when it cannot be ended so. SIGTERM: its sleep is not a pid 1
+        (it lives in the host's pid namespace), so it dies of it; a SIGKILL or a forced removal
+        waits longer."""
         try:
             self.api.kill(container_id, signal="SIGTERM")
-        except NotFound:
+            self.api.wait(container_id, timeout=RESIDENT_END_S, condition="removed")
+        except NotFound:  # removed already
             pass
-        except APIError:
+        except (APIError, requests.RequestException):
             self._remove(container_id)
 
     def _label(self) -> str:

@@ -28,6 +28,14 @@ def engine(docker_client):
     engine.close()
 
 
+@pytest.fixture(params=["resident", "containers"])
+def runner(request, engine):
+    """ProbeRunner made either way: probes entering namespaces from the resident container, or
+    each in containers of its own (the fallback). Both must give the same answers."""
+    resident = request.param == "resident"
+    return lambda **options: ProbeRunner(engine, resident=resident, **options)
+
+
 def ip_of(container, network):
     container.reload()
     return container.attrs["NetworkSettings"]["Networks"][network]
@@ -43,25 +51,25 @@ def isolated(student):
     return f"container:{b.id}", ip_of(a, "left")["IPAddress"], ip_of(b, "right")["Gateway"]
 
 
-def test_concurrent_pings_in_one_namespace_do_not_read_each_others_replies(isolated, engine):
+def test_concurrent_pings_in_one_namespace_do_not_read_each_others_replies(isolated, runner):
     # busybox ping's ICMP id is its pid: 1 in every container. Without host pids, the ping
     # to the silent address read the gateway's replies and "answered".
     netns, target, gateway = isolated
-    with ProbeRunner(engine) as probes:
+    with runner() as probes:
         futures = [probes.submit(ping(ip, netns=netns)) for ip in (gateway, target, gateway)]
         silent, answered = futures[1].result(), futures[0].result()
     assert answered.succeeded and answered.exit_code == 0
     assert not silent.succeeded and "0 packets received" in silent.stdout
 
 
-def test_equal_probes_run_once(student, engine):
-    with ProbeRunner(engine) as probes:
+def test_equal_probes_run_once(student, runner):
+    with runner() as probes:
         first = probes.submit(ping("127.0.0.1", netns="host"))
         assert probes.submit(ping("127.0.0.1", netns="host")) is first
         assert first.result().succeeded
 
 
-def test_http_probe_reads_status_and_body(student, engine, tmp_path):
+def test_http_probe_reads_status_and_body(student, runner, tmp_path):
     (tmp_path / "index.html").write_text("hello probe\n")
     web = student.container(
         "busybox",
@@ -69,7 +77,7 @@ def test_http_probe_reads_status_and_body(student, engine, tmp_path):
         command=["httpd", "-f", "-p", "8000", "-h", "/www"],
     )
     student.wait_running(web)
-    with ProbeRunner(engine) as probes:
+    with runner() as probes:
         ok = HttpAnswer.read(
             probes.run(http_get("http://127.0.0.1:8000/", netns=f"container:{web.id}"))
         )
@@ -84,11 +92,11 @@ def test_http_probe_reads_status_and_body(student, engine, tmp_path):
 
 
 def test_write_attempt_is_refused_on_a_read_only_mount_and_undone_on_a_writable_one(
-    student, engine, tmp_path
+    student, runner, tmp_path
 ):
     ro = student.container("busybox", binds=[f"{tmp_path}:/data:ro"])
     rw = student.container("busybox", binds=[f"{tmp_path}:/data"])
-    with ProbeRunner(engine) as probes:
+    with runner() as probes:
         refused = probes.run(write_attempt(ro.id, "/data")).stdout
         wrote = probes.run(write_attempt(rw.id, "/data")).stdout
     assert "REFUSED" in refused and "Read-only file system" in refused
@@ -96,22 +104,22 @@ def test_write_attempt_is_refused_on_a_read_only_mount_and_undone_on_a_writable_
     assert list(tmp_path.iterdir()) == []  # the write that went through was undone
 
 
-def test_a_probe_into_a_vanished_container_reports_a_problem(student, engine):
+def test_a_probe_into_a_vanished_container_reports_a_problem(student, runner):
     gone = student.container("busybox")
     gone.remove(force=True)
-    with ProbeRunner(engine) as probes:
+    with runner() as probes:
         result = probes.run(ping("127.0.0.1", netns=f"container:{gone.id}"))
     assert result.problem and not result.succeeded
 
 
-def test_a_missing_probe_image_is_said_plainly(student, engine):
-    with ProbeRunner(engine, image="docker-grade-test/no-such-image") as probes:
+def test_a_missing_probe_image_is_said_plainly(student, runner):
+    with runner(image="docker-grade-test/no-such-image") as probes:
         with pytest.raises(ProbeUnavailable, match="docker pull docker-grade-test/no-such-image"):
             probes.run(ping("127.0.0.1", netns="host"))
 
 
-def test_close_leaves_no_probe_container(student, engine, docker_client):
-    with ProbeRunner(engine) as probes:
+def test_close_leaves_no_probe_container(student, runner, docker_client):
+    with runner() as probes:
         for n in range(6):
             probes.submit(ping(f"127.0.0.{n + 1}", netns="host"))
     assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
@@ -128,7 +136,7 @@ def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(
         "busybox", labels={PROBE_LABEL: "live-run", STARTED_LABEL: str(now)}
     )
     try:
-        with ProbeRunner(engine) as probes:
+        with ProbeRunner(engine, resident=False) as probes:
             assert probes.remove_stale() == 1
         left = {c["Id"] for c in docker_client.api.containers(all=True)}
         assert stale["Id"] not in left and live["Id"] in left
@@ -138,11 +146,11 @@ def test_probes_a_killed_grader_left_behind_are_removed_by_the_next_run(
                 docker_client.api.remove_container(container["Id"], force=True)
 
 
-def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, engine, tmp_path):
+def test_the_write_probe_leaves_nothing_in_a_students_tmp_mount(student, runner, tmp_path):
     site, scratch = tmp_path / "site", tmp_path / "tmp"
     site.mkdir(), scratch.mkdir()
     nginx = student.container("busybox", binds=[f"{site}:/data:ro", f"{scratch}:/tmp"])
-    with ProbeRunner(engine) as probes:
+    with runner() as probes:
         assert "REFUSED" in probes.run(write_attempt(nginx.id, "/data")).stdout
     assert list(scratch.iterdir()) == [] and list(site.iterdir()) == []
 
@@ -157,7 +165,7 @@ def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_resul
         http_get("http://127.0.0.1:9/", netns=netns),
     ]
     starts = []
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:
         original = probes._create
         probes._create = lambda probe, image: starts.append(probe) or original(probe, image)
         probes.submit_all(planned)
@@ -170,7 +178,7 @@ def test_planned_probes_sharing_a_namespace_run_side_by_side_with_the_same_resul
 def test_probes_sharing_a_container_keep_the_results_of_those_that_ended_in_time(engine):
     quick = Probe(command=("echo", "done"), timeout_s=2)
     stuck = Probe(command=("sleep", "60"), timeout_s=2)
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:
         probes.submit_all([quick, stuck])
         ended, late = probes.run(quick), probes.run(stuck)
     assert ended.succeeded and ended.stdout.strip() == "done"
@@ -181,7 +189,7 @@ def test_probes_the_engine_will_not_put_together_run_each_alone(isolated, engine
     netns, target, gateway = isolated
     planned = [ping(gateway, netns=netns), ping(target, netns=netns)]
     alone = []
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:
         original = probes._create
 
         def refuse_shared(probe, image):
@@ -212,7 +220,7 @@ def _empty_archive_first(probes, times: int) -> None:
 
 def test_an_empty_archive_of_the_results_is_read_again(engine):
     quick, other = Probe(command=("echo", "one"), timeout_s=5), Probe(command=("echo", "two"))
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:
         _empty_archive_first(probes, times=2)
         probes.submit_all([quick, other])
         first, second = probes.run(quick), probes.run(other)
@@ -221,7 +229,7 @@ def test_an_empty_archive_of_the_results_is_read_again(engine):
 
 def test_results_never_readable_are_said_in_words(engine):
     quick, other = Probe(command=("echo", "one"), timeout_s=5), Probe(command=("echo", "two"))
-    with ProbeRunner(engine) as probes:
+    with ProbeRunner(engine, resident=False) as probes:
         _empty_archive_first(probes, times=99)
         probes.submit_all([quick, other])
         result = probes.run(quick)

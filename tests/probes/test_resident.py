@@ -1,0 +1,181 @@
+"""The resident probe container on a real engine: it runs what it can, proves each entry, and
+leaves to containers of their own what it cannot."""
+
+import pytest
+from docker.errors import APIError
+
+from grader.engine.client import connect
+from grader.probes import (
+    HttpAnswer,
+    Probe,
+    ProbeRunner,
+    http_get,
+    list_processes,
+    ping,
+    process_tree,
+    read_in_container,
+    read_on_host,
+    write_attempt,
+)
+from grader.probes.resident import _ENTER, ENTRY_FAILED, ENTRY_FAILED_MARK, Entry
+
+PROBE_LABEL = "docker-grade.probe"
+
+
+@pytest.fixture
+def engine(docker_client):
+    engine = connect()
+    yield engine
+    engine.close()
+
+
+def ip_of(container, network):
+    container.reload()
+    return container.attrs["NetworkSettings"]["Networks"][network]
+
+
+@pytest.fixture
+def web(student, tmp_path):
+    """A busybox httpd serving tmp_path read-only on :8000 of its own network namespace, and
+    the address of another container it cannot reach (another bridge)."""
+    (tmp_path / "index.html").write_text("resident page\n")
+    student.network("left")
+    student.network("right")
+    other = student.container("busybox", network="left")
+    server = student.container(
+        "busybox",
+        network="right",
+        binds=[f"{tmp_path}:/www:ro"],
+        command=["httpd", "-f", "-p", "8000", "-h", "/www"],
+    )
+    student.wait_running(server)
+    return server, ip_of(other, "left")["IPAddress"], ip_of(server, "right")["Gateway"]
+
+
+def _course_like(server, silent, gateway) -> list[Probe]:
+    netns = f"container:{server.id}"
+    return [
+        ping(gateway, netns=netns),
+        ping(silent, netns=netns),
+        http_get("http://127.0.0.1:8000/", netns=netns),
+        write_attempt(server.id, "/www"),
+        read_in_container(server.id, "/www/index.html"),
+    ]
+
+
+def _answers(results) -> list:
+    answered, silent, page, write, read = results
+    return [
+        answered.succeeded,
+        silent.succeeded,
+        silent.problem,
+        HttpAnswer.read(page).status,
+        HttpAnswer.read(page).body,
+        "REFUSED" in write.stdout,
+        read.stdout,
+    ]
+
+
+def _counting_starts(probes) -> list[Probe]:
+    """The probes the runner makes containers for, from now on (its resident container made
+    first)."""
+    probes._resident.start()
+    made, original = [], probes._create
+    probes._create = lambda probe, image, **options: (
+        made.append(probe) or original(probe, image, **options)
+    )
+    return made
+
+
+def test_planned_probes_run_in_the_resident_container_with_the_answers_of_their_own(web, engine):
+    planned = _course_like(*web)
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        probes.submit_all(planned)
+        resident = [probes.run(probe) for probe in planned]
+    with ProbeRunner(engine, resident=False) as probes:
+        alone = [probes.run(probe) for probe in planned]
+    assert made == []  # the resident one started with the runner: no container more
+    assert _answers(resident) == _answers(alone)
+    assert _answers(resident) == [
+        True,
+        False,
+        None,
+        200,
+        "resident page\n",
+        True,
+        "resident page\n",
+    ]
+
+
+def test_what_the_resident_container_cannot_run_gets_a_container_of_its_own(web, engine, tmp_path):
+    server, _, gateway = web
+    listing = list_processes(server.id)  # reads its pid namespace's /proc: must live there
+    on_host = read_on_host(str(tmp_path), "index.html")  # mounts a folder of its own
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        probes.submit_all([ping(gateway, netns=f"container:{server.id}"), listing, on_host])
+        tree = process_tree(probes.run(listing).stdout)
+        page = probes.run(on_host).stdout
+    assert sorted(made, key=repr) == sorted([listing, on_host], key=repr)
+    assert tree[0]["PID"] == "1" and "httpd" in tree[0]["CMD"] and page == "resident page\n"
+
+
+def test_an_entry_that_fails_proves_nothing_and_the_probe_runs_the_usual_way(web, engine):
+    server, silent, gateway = web
+    planned = [ping(gateway, netns=f"container:{server.id}")]
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        # a pid that no process has: the entry cannot be made, as where a security module
+        # forbids it or the probe image has no nsenter
+        probes._resident._pids[server.id] = 4_000_000
+        probes.submit_all(planned)
+        answered = probes.run(planned[0])
+        later = probes.run(ping(silent, netns=f"container:{server.id}"))
+    assert answered.succeeded  # not the failed entry's "no answer"
+    assert not later.succeeded and later.problem is None
+    assert made == [planned[0], ping(silent, netns=f"container:{server.id}")]
+
+
+def test_an_entry_into_no_process_says_so_and_runs_nothing(engine):
+    with ProbeRunner(engine) as probes:
+        container_id = probes._resident.start()
+        entry = Entry(["sh", "-c", _ENTER, "4000000", "echo", "ran"], ())
+        framed = probes._resident._exec(container_id, [entry])
+    assert framed[0]["rc"].strip() == str(ENTRY_FAILED).encode()
+    assert ENTRY_FAILED_MARK.encode() in framed[0]["err"] and framed[0]["out"] == b""
+
+
+def test_a_probe_out_of_time_in_the_resident_container_says_so(engine):
+    quick = Probe(command=("echo", "done"), timeout_s=2)
+    stuck = Probe(command=("sleep", "60"), timeout_s=2)
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        probes.submit_all([quick, stuck])
+        ended, late = probes.run(quick), probes.run(stuck)
+    assert made == []
+    assert ended.succeeded and ended.stdout.strip() == "done"
+    assert late.exit_code is None and "no answer within 2 s" in late.problem
+
+
+def test_an_engine_that_refuses_the_resident_container_gets_every_probe_the_usual_way(web, engine):
+    planned = _course_like(*web)
+    with ProbeRunner(engine, resident=False) as probes:
+        alone = [probes.run(probe) for probe in planned]
+
+    class Refusing(ProbeRunner):
+        def _start_resident(self, settings):
+            raise APIError("refused", explanation="the host's pid namespace is not allowed")
+
+    with Refusing(engine) as probes:
+        probes.submit_all(planned)
+        refused = [probes.run(probe) for probe in planned]
+    assert _answers(refused) == _answers(alone)
+
+
+def test_the_resident_container_is_gone_when_the_runner_closes(engine, docker_client):
+    with ProbeRunner(engine) as probes:
+        resident = probes._resident.start()
+        assert probes.run(ping("127.0.0.1", netns="host")).succeeded
+    assert resident
+    assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
