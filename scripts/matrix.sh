@@ -13,6 +13,8 @@ ENGINES=("$@")
 NETWORK_AND_VOLUME_TESTS=(tests/checks/test_two_containers_ping.py tests/checks/test_custom_bridge.py
   tests/checks/test_network_isolation.py tests/checks/test_nginx_ro_volume.py
   tests/checks/test_volume_escalation.py)
+# the resident probe container enters namespaces on every engine, or the probes go the old way
+PROBE_TESTS=(tests/probes/test_resident.py)
 ALL_EXERCISES=(node-multistage two-containers-ping image-save custom-bridge network-isolation
   nginx-ro-volume volume-escalation best-practices)
 
@@ -25,7 +27,7 @@ for engine in "${ENGINES[@]}"; do
     RESULT[$engine]="did not start"; failed=1; continue
   fi
   eval "$(bash scripts/engines.sh "$engine" env)"
-  exercises=("${ALL_EXERCISES[@]}") tests=("${NETWORK_AND_VOLUME_TESTS[@]}")
+  exercises=("${ALL_EXERCISES[@]}") tests=("${NETWORK_AND_VOLUME_TESTS[@]}" "${PROBE_TESTS[@]}")
   if [[ $engine == *rootless* ]]; then
     # root in a rootless engine's container is the engine's user: the course's escalation
     # cannot happen, which tests/checks/test_volume_escalation.py shows there instead; top needs
