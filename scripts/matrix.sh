@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The engine matrix (README: Engines tested): on each engine besides the main one, `selftest` of
-# the eight exercises and the check tests of the network and volume exercises, each engine
-# started in a namespace of its own (scripts/engines.sh) and stopped afterwards.
+# the eight exercises, the check tests of the network and volume exercises and the resident probe
+# container's tests, each engine started in a namespace of its own (scripts/engines.sh) and
+# stopped afterwards.
 #   bash scripts/matrix.sh [ENGINE ...]    default: every engine but docker-20.10
 # Needs the project's .venv and the fixture images on the main engine (scripts/test.sh makes
 # both). Exit 0 only if every engine passed; a table of what each one did ends the output.

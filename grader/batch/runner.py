@@ -10,11 +10,10 @@ removes its probe containers), then killed, and a fresh worker takes the next st
 from __future__ import annotations
 
 import json
+import multiprocessing
+import multiprocessing.context
 import os
 import queue
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -166,78 +165,74 @@ def _arguments(entry: RosterEntry, options: BatchOptions, report_path: Path) -> 
 
 
 def _worker_environment() -> dict[str, str]:
-    """The batch's environment, with the packs of DOCKER_GRADE_EXERCISES made absolute: a
-    worker grades from a folder of its own."""
-    environment = dict(os.environ)
-    named = environment.get(ENVIRONMENT_VARIABLE)
-    if named:
-        environment[ENVIRONMENT_VARIABLE] = os.pathsep.join(
+    """What a worker changes in the batch's environment: the packs of DOCKER_GRADE_EXERCISES
+    made absolute (a worker grades from a folder of its own)."""
+    named = os.environ.get(ENVIRONMENT_VARIABLE)
+    if not named:
+        return {}
+    return {
+        ENVIRONMENT_VARIABLE: os.pathsep.join(
             str(Path(p).expanduser().resolve()) for p in named.split(os.pathsep) if p.strip()
         )
-    return environment
+    }
+
+
+def _start_method() -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that imported what a grading needs (once per batch); a
+    fresh interpreter each where there is no fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["grader.batch.worker"])
+    return context
 
 
 class Worker:
-    """One warm grading process, and the thread that reads its replies."""
+    """One warm grading process (grader.batch.worker), and the connection to it."""
 
     def __init__(self) -> None:
-        # -P (-I before 3.11): a student's folder, the cwd of a grading, must not shadow our
-        # modules.
-        isolation = "-P" if sys.version_info >= (3, 11) else "-I"
-        self.process = subprocess.Popen(
-            [sys.executable, isolation, "-m", "grader.batch.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env=_worker_environment(),
-            # Ctrl-C reaches the batch only; it stops each worker itself, probes removed
-            start_new_session=True,
+        from grader.batch.worker import serve
+
+        context = _start_method()
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(
+            target=serve, args=(theirs, _worker_environment()), name="docker-grade-worker"
         )
-        self.replies: queue.Queue[dict | None] = queue.Queue()
-        threading.Thread(target=self._read, name="worker-replies", daemon=True).start()
+        self.process.start()
+        theirs.close()
 
     @property
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return self.process.is_alive()
 
     def grade(self, arguments: list[str], *, cwd: Path, timeout_s: float) -> tuple[int | None, str]:
         """The command's exit code and its one-line reason, or None and why when the time ran
         out (the worker is then stopped) or the worker died."""
         try:
-            self.process.stdin.write(json.dumps({"args": arguments, "cwd": str(cwd)}) + "\n")
-            self.process.stdin.flush()
-            reply = self.replies.get(timeout=timeout_s)
-        except queue.Empty:
+            self.connection.send({"args": arguments, "cwd": str(cwd)})
+            if not self.connection.poll(timeout_s):
+                self.stop()
+                return None, f"grading took longer than {timeout_s:g} s"
+            reply = self.connection.recv()
+        except (EOFError, OSError):  # the worker is gone
             self.stop()
-            return None, f"grading took longer than {timeout_s:g} s"
-        except OSError:  # the worker is gone: its stdin is closed
-            reply = None
-        if reply is None:
-            self.stop()
-            return None, f"the grading process ended unexpectedly (exit {self.process.poll()})"
+            return None, f"the grading process ended unexpectedly (exit {self.process.exitcode})"
         code, message = reply["code"], reply["message"]
         return code, message or f"docker-grade exited with code {code}"
 
     def close(self) -> None:
-        """Ends the worker once it is idle (stdin closed); stops it if it does not end."""
-        try:
-            self.process.stdin.close()
-            self.process.wait(timeout=STOP_GRACE_S)
-        except (OSError, subprocess.TimeoutExpired):
-            self.stop()
+        """Ends the worker once it is idle (its connection closed); stops it if it does not
+        end."""
+        self.connection.close()
+        self.process.join(STOP_GRACE_S)
+        self.stop()
 
     def stop(self) -> None:
-        if self.process.poll() is not None:
+        if not self.process.is_alive():
+            self.process.join()
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=STOP_GRACE_S)
-        except subprocess.TimeoutExpired:
+        self.process.terminate()  # SIGTERM: it removes its probes
+        self.process.join(STOP_GRACE_S)
+        if self.process.is_alive():
             self.process.kill()
-            self.process.wait()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.replies.put(json.loads(line))
-        self.replies.put(None)  # the worker ended
+            self.process.join()

@@ -2,50 +2,67 @@
 ``docker-grade check`` would (the same command, run in-process), so the interpreter, the imports
 and the check modules' first import are paid once per worker instead of once per student.
 
-Protocol, one JSON object per line: a job on stdin ``{"args": [...], "cwd": "..."}``, its
-reply on stdout ``{"code": N, "message": "..." | null}``. Anything the grading prints goes to
-stderr. SIGTERM interrupts the grading under way (its probes are removed) and ends the worker.
+Workers are forked from one server process that imported this module, and with it what a
+grading needs (multiprocessing's forkserver): the imports are paid once per batch, not once per
+worker. Where there is no fork (Windows), each worker starts afresh.
 
-    python -P -m grader.batch.worker
+Protocol over a multiprocessing connection: a job ``{"args": [...], "cwd": "..."}``, its reply
+``{"code": N, "message": "..." | None}``. Anything the grading prints is dropped. SIGTERM
+interrupts the grading under way (its probes are removed) and ends the worker.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
 import sys
 
+# What a grading imports, imported once in the server the workers are forked from.
+import grader.engine.client  # noqa: F401
+import grader.grading  # noqa: F401
+import grader.spec.catalog  # noqa: F401
+from grader.cli import run
+from grader.errors import ExitCode
 
-def main() -> int:
+
+def serve(connection, environment: dict[str, str]) -> None:
+    """Grades the jobs that come over ``connection`` until it is closed, or until SIGTERM."""
+    os.setsid()  # Ctrl-C reaches the batch only; it stops each worker itself, probes removed
     signal.signal(signal.SIGTERM, _interrupt)
+    _drop_output()
+    os.environ.update(environment)
+    # a student's folder, the cwd of a grading, must not shadow our modules
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
     logging.basicConfig(format="docker-grade: %(message)s", level=logging.WARNING)
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the protocol
-    from grader.cli import run  # imported once, for every student
-    from grader.errors import ExitCode
-
     home = os.getcwd()
-    for line in sys.stdin:
-        job = json.loads(line)
-        os.chdir(job["cwd"])
-        try:
-            code, message = run(job["args"], show_usage=False)
-        finally:
-            os.chdir(home)  # the student's scratch folder is removed after: never stay in it
-        replies.write(json.dumps({"code": int(code), "message": message}) + "\n")
-        if code == ExitCode.INTERRUPTED:
-            return int(code)
-    return 0
+    try:
+        while True:
+            try:
+                job = connection.recv()
+            except EOFError:  # the batch is done with this worker
+                return
+            os.chdir(job["cwd"])
+            try:
+                code, message = run(job["args"], show_usage=False)
+            finally:
+                os.chdir(home)  # the student's scratch folder is removed after: never stay in it
+            connection.send({"code": int(code), "message": message})
+            if code == ExitCode.INTERRUPTED:
+                return
+    except KeyboardInterrupt:  # stopped between two students
+        return
+
+
+def _drop_output() -> None:
+    """What a grading prints goes nowhere: the batch's terminal shows its own progress."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
 
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:  # stopped between two students
-        sys.exit(130)

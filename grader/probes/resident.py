@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 import requests
-from docker.errors import APIError, NotFound
+from docker.errors import APIError, DockerException, NotFound
 
 from grader.probes.kinds import (
     HOST_ROOT,
@@ -59,7 +59,15 @@ _ENTER = (
     'command exec 3<"/proc/$0/ns/net" && nsenter --net=/proc/self/fd/3 true || '
     f'{{ echo "{ENTRY_FAILED_MARK}: no way into the network of pid $0" >&2; '
     f"exit {ENTRY_FAILED}; }}; "
-    'exec nsenter --net=/proc/self/fd/3 "$@"'
+    'exec nsenter --net=/proc/self/fd/3 -- "$@"'
+)
+# The resident container holds capabilities no single probe needs (SYS_ADMIN to enter): a probe
+# that needs none (wget, reading what a student's server answers) runs as nobody, without any.
+# $0: a placeholder; then the probe's command.
+_AS_NOBODY = (
+    "su -s /bin/sh nobody -c true </dev/null || "
+    f'{{ echo "{ENTRY_FAILED_MARK}: no way to run as nobody" >&2; exit {ENTRY_FAILED}; }}; '
+    'exec su -s /bin/sh nobody -c \'exec "$@"\' -- sh "$@"'
 )
 
 
@@ -132,7 +140,7 @@ class ResidentContainer:
         )
         try:
             return self._create(settings)
-        except (APIError, requests.RequestException):
+        except (DockerException, requests.RequestException):
             return None
 
     def run_all(self, probes: list[Probe]) -> dict[Probe, ProbeResult]:
@@ -147,7 +155,9 @@ class ResidentContainer:
         started = time.monotonic()
         try:
             outputs = self._exec(container_id, list(entries.values()))
-        except (APIError, requests.RequestException):
+        except (DockerException, requests.RequestException, OSError):
+            with self._lock:  # a transport that cannot carry an exec's stream: not again
+                self._failed = True
             return {}
         duration = time.monotonic() - started
         results = {}
@@ -218,6 +228,8 @@ class ResidentContainer:
                 return None
             command += ["sh", "-c", _ENTER, str(pid)]
             watched.append((network, pid))
+        if not (probe.capabilities or viewed or probe.bind):
+            command += ["sh", "-c", _AS_NOBODY, "sh"]
         return Entry([*command, *probe.command], tuple(watched))
 
     def _pid(self, container_id: str) -> Optional[int]:

@@ -89,6 +89,9 @@ class ProbeRunner:
         self._lock = threading.Lock()
         self._image_id: str | None = None
         self._image_files: dict[ImageFile, Future] = {}
+        # Over ssh://, docker-py's transport breaks an exec's stream (BrokenPipeError): there,
+        # every probe goes in containers of its own.
+        resident = resident and not engine.host.docker_host.startswith("ssh://")
         self._resident = ResidentContainer(self.api, self._start_resident) if resident else None
         if self._resident:  # it starts while the checks are collected and their probes planned
             self._pool.submit(self._resident_started)

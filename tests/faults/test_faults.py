@@ -41,15 +41,15 @@ def host(fault_engine):
 
 
 def _grade_with_a_fault(engine: ExtraEngine, exercise: str, fault, monkeypatch) -> dict:
-    """Grades ``exercise`` in-process; ``fault()`` runs once, just before the first probe
-    container is created: after the snapshot, before any probe looks."""
+    """Grades ``exercise`` in-process; ``fault()`` runs once, just before the first probes
+    start: after the snapshot, before any probe looks."""
     fired = threading.Lock()
 
     class FaultyProbes(ProbeRunner):
-        def _create(self, probe, image_id):
+        def submit_all(self, probes):
             if fired.acquire(blocking=False):
                 fault()
-            return super()._create(probe, image_id)
+            return super().submit_all(probes)
 
     monkeypatch.setattr("grader.grading.ProbeRunner", FaultyProbes)
     connected = connect(engine.docker_host)

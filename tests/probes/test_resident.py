@@ -182,3 +182,14 @@ def test_the_resident_container_is_gone_when_the_runner_closes(engine, docker_cl
         assert probes.run(ping("127.0.0.1", netns="host")).succeeded
     assert resident
     assert docker_client.api.containers(all=True, filters={"label": PROBE_LABEL}) == []
+
+
+def test_a_probe_that_needs_no_capability_runs_as_nobody_in_the_resident_container(engine):
+    # the resident container holds SYS_ADMIN (to enter namespaces): what reads a student
+    # server's answer (wget) must not
+    unprivileged = Probe(command=("sh", "-c", "id -u; grep CapEff /proc/self/status"))
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        result = probes.run(unprivileged)
+    assert made == [] and result.succeeded
+    assert result.stdout.split()[0] == "65534" and result.stdout.split()[-1] == "0" * 16
