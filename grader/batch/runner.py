@@ -9,9 +9,11 @@ removes its probe containers), then killed, and a fresh worker takes the next st
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import queue
 import tempfile
@@ -98,7 +100,18 @@ def grade_roster(
         for worker in running:
             worker.stop()
         raise
+    finally:
+        _stop_forkserver()
     return [rows[entry.student_id] for entry in entries]
+
+
+def _stop_forkserver() -> None:
+    """Ends the server the workers were forked from, and waits for it: its workers' CPU is
+    then counted as the batch's (by the shell's `time`, or getrusage), and nothing outlives the
+    batch. Private to multiprocessing: where it is missing, the server ends by itself when the
+    batch does."""
+    with contextlib.suppress(AttributeError, OSError, ChildProcessError):
+        multiprocessing.forkserver._forkserver._stop()
 
 
 def _graded_or_why_not(worker: Worker, entry: RosterEntry, options: BatchOptions) -> StudentRow:
