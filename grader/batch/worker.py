@@ -13,6 +13,7 @@ interrupts the grading under way (its probes are removed) and ends the worker.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -20,10 +21,21 @@ import sys
 
 # What a grading imports, imported once in the server the workers are forked from.
 import grader.engine.client  # noqa: F401
+import grader.exporters.json  # noqa: F401
 import grader.grading  # noqa: F401
-import grader.spec.catalog  # noqa: F401
 from grader.cli import run
 from grader.errors import ExitCode
+from grader.spec.catalog import Catalog
+
+
+def _warm() -> None:
+    """Parses the bundled exercise specs once, in the server: every worker inherits them
+    (the loader keeps each spec by its file's version)."""
+    with contextlib.suppress(Exception):  # a worker meets any problem again, and says it
+        Catalog.load(quiet=True)
+
+
+_warm()
 
 
 def serve(connection, environment: dict[str, str]) -> None:

@@ -25,7 +25,6 @@ False
 
 from __future__ import annotations
 
-import re
 import shlex
 import threading
 import time
@@ -51,7 +50,7 @@ LIFETIME_S = 600
 ENTRY_FAILED = 125
 ENTRY_FAILED_MARK = "PROBE-BROKEN: entry"
 _TIMED_OUT = 137  # `timeout -s KILL` ended the probe
-_FRAME = re.compile(rb"(\d+) (rc|out|err) (\d+)\n")
+_CONTENTS = b"--- docker-grade: the files' contents"  # after wc's sizes, before the files
 _HOST_ROOT_BIND = ("/", HOST_ROOT, True)
 # $0: the pid whose network namespace to enter; then the probe's command. The namespace is
 # held open (fd 3) from the proof to the run, so that it cannot change in between.
@@ -123,6 +122,12 @@ class ResidentContainer:
                 self._failed = self._container_id is None
             return None if self._failed else self._container_id
 
+    def retire(self) -> Optional[str]:
+        """Takes no more probes (they go the usual way); the container's id, to end it."""
+        with self._lock:
+            self._failed = True
+            return self._container_id
+
     @property
     def container_id(self) -> Optional[str]:
         """The container's id once made (also after an entry failed: it is still removed)."""
@@ -160,15 +165,20 @@ class ResidentContainer:
                 self._failed = True
             return {}
         duration = time.monotonic() - started
-        results = {}
+        results, running = {}, {}  # each container a probe entered is inspected once
         for n, (probe, entry) in enumerate(entries.items()):
-            result = self._result(probe, entry, outputs.get(n, {}), duration)
+            result = self._result(probe, entry, outputs.get(n, {}), duration, running)
             if result is not None:
                 results[probe] = result
         return results
 
     def _result(
-        self, probe: Probe, entry: Entry, output: dict[str, bytes], duration: float
+        self,
+        probe: Probe,
+        entry: Entry,
+        output: dict[str, bytes],
+        duration: float,
+        running: dict[tuple[str, int], bool],
     ) -> Optional[ProbeResult]:
         code = output.get("rc", b"").strip()
         stdout, stderr = (
@@ -184,7 +194,7 @@ class ResidentContainer:
         if exit_code == _TIMED_OUT:
             problem = f"no answer within {probe.timeout_s:.0f} s"
             return ProbeResult(probe, None, stdout, stderr, duration, problem=problem)
-        if exit_code != 0 and not self._unchanged(entry):
+        if exit_code != 0 and not self._unchanged(entry, running):
             return None  # the container stopped or restarted under the probe: ask again
         return ProbeResult(probe, exit_code, stdout, stderr, duration)
 
@@ -194,20 +204,21 @@ class ResidentContainer:
             f"( {shlex.join(entry.command)} >$d/{n}.out 2>$d/{n}.err; echo $? >$d/{n}.rc ) &"
             for n, entry in enumerate(entries)
         ]
-        # every file is framed "<n> <name> <size>\n": the outputs may hold anything
+        # the files' sizes (one wc), then their contents (one cat): the outputs may hold
+        # anything, and two processes cost less than a frame each
+        files = " ".join(_files(len(entries)))
         script = "\n".join(
             [
                 f"d=$(mktemp -d {SCRATCH}/results.XXXXXX) || exit 3",
                 *jobs,
                 "wait",
-                f"for n in $(seq 0 {len(entries) - 1}); do for f in rc out err; do",
-                '  printf "%s %s %s\\n" $n $f $(wc -c < $d/$n.$f); cat $d/$n.$f',
-                'done; done; rm -rf "$d"',
+                f'cd "$d" && wc -c {files}; echo "{_CONTENTS.decode()}"; cat {files}',
+                'cd / && rm -rf "$d"',
             ]
         )
         exec_id = self.api.exec_create(container_id, ["sh", "-c", script])["Id"]
         stdout, _ = self.api.exec_start(exec_id, demux=True)
-        return _frames(stdout or b"")
+        return _outputs(stdout or b"", len(entries))
 
     def _entry(self, probe: Probe) -> Optional[Entry]:
         if not can_run(probe):
@@ -250,21 +261,39 @@ class ResidentContainer:
         pid = state.get("Pid") or 0
         return pid if state.get("Running") and pid > 0 else None
 
-    def _unchanged(self, entry: Entry) -> bool:
-        """Whether every container the probe entered still runs as the same process."""
-        return all(self._inspected_pid(cid) == pid for cid, pid in entry.watched)
+    def _unchanged(self, entry: Entry, running: dict[tuple[str, int], bool]) -> bool:
+        """Whether every container the probe entered still runs as the same process (asked
+        of the engine once per container in ``running``)."""
+        for cid, pid in entry.watched:
+            if (cid, pid) not in running:
+                running[cid, pid] = self._inspected_pid(cid) == pid
+        return all(running[pair] for pair in entry.watched)
 
 
-def _frames(raw: bytes) -> dict[int, dict[str, bytes]]:
-    """The framed files of an exec's output, by probe index and name.
+def _files(count: int) -> list[str]:
+    return [f"{n}.{name}" for n in range(count) for name in ("rc", "out", "err")]
 
-    >>> _frames(b"0 rc 2\\n0\\n0 out 3\\nab\\n0 err 0\\n")
+
+def _outputs(raw: bytes, count: int) -> dict[int, dict[str, bytes]]:
+    """Each probe's files (rc, out, err) by its index, from wc's sizes and cat's contents.
+
+    >>> _outputs(b" 2 0.rc\\n 3 0.out\\n 0 0.err\\n 5 total\\n" + _CONTENTS + b"\\n0\\nab\\n", 1)
     {0: {'rc': b'0\\n', 'out': b'ab\\n', 'err': b''}}
     """
-    found: dict[int, dict[str, bytes]] = {}
+    sizes_part, found_mark, contents = raw.partition(_CONTENTS + b"\n")
+    if not found_mark:
+        return {}
+    sizes = {}
+    for line in sizes_part.splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0].isdigit():
+            sizes[words[1].decode()] = int(words[0])
+    outputs: dict[int, dict[str, bytes]] = {}
     at = 0
-    while (header := _FRAME.match(raw, at)) is not None:
-        n, name, size = int(header[1]), header[2].decode(), int(header[3])
-        found.setdefault(n, {})[name] = raw[header.end() : header.end() + size]
-        at = header.end() + size
-    return found
+    for name in _files(count):
+        if name not in sizes:  # cat skipped it too: what follows cannot be placed
+            break
+        n, kind = name.split(".")
+        outputs.setdefault(int(n), {})[kind] = contents[at : at + sizes[name]]
+        at += sizes[name]
+    return outputs

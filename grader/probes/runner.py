@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import io
 import os
@@ -89,6 +90,7 @@ class ProbeRunner:
         self._lock = threading.Lock()
         self._image_id: str | None = None
         self._image_files: dict[ImageFile, Future] = {}
+        self._resident_ending = False
         # Over ssh://, docker-py's transport breaks an exec's stream (BrokenPipeError): there,
         # every probe goes in containers of its own.
         resident = resident and not engine.host.docker_host.startswith("ssh://")
@@ -232,6 +234,18 @@ class ProbeRunner:
             futures = list(self._futures.values())
         concurrent.futures.wait(futures)
 
+    def no_more_probes(self) -> None:
+        """The checks have run: once the probes under way have ended, the resident container
+        is asked to end, so that the engine removes it while the report is written (close
+        then waits until it is gone). A probe asked for after this runs in a container of its
+        own."""
+        self.wait()
+        resident = self._resident.retire() if self._resident else None
+        if resident:
+            with contextlib.suppress(APIError, requests.RequestException):
+                self.api.kill(resident, signal="SIGTERM")
+                self._resident_ending = True
+
     def close(self) -> None:
         """Waits for the probes under way, then removes any probe container left behind."""
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -248,7 +262,8 @@ class ProbeRunner:
         (it lives in the host's pid namespace), so it dies of it; a SIGKILL or a forced removal
         waits longer."""
         try:
-            self.api.kill(container_id, signal="SIGTERM")
+            if not self._resident_ending:
+                self.api.kill(container_id, signal="SIGTERM")
             self.api.wait(container_id, timeout=RESIDENT_END_S, condition="removed")
         except NotFound:  # removed already
             pass

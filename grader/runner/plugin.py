@@ -111,6 +111,13 @@ class GraderPlugin:
             planned = dict(pool.map(lambda module: self._plan(session.config, module), modules))
         session.items.sort(key=lambda item: bool(planned.get(item.module.__name__)))
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session):
+        """Once every check ran, no probe is asked for: the probe containers can go while
+        pytest ends its session."""
+        yield
+        self.context.probes.no_more_probes()
+
     def _plan(self, config: pytest.Config, module) -> tuple[str, list]:
         """A module's planned probes, started."""
         assignment = self.context.assignment(exercise_of(module.__file__))
