@@ -229,13 +229,21 @@ def resolved_paths(result: ProbeResult) -> dict[str, str]:
     return {given: resolved for given, resolved in pairs}
 
 
+# Where a probe that mounts a host folder finds it: HOST_ROOT in a container of its own; in the
+# resident probe container (which mounts the host's root there), the folder below it, found by
+# the resident itself (grader.probes.resident).
+MOUNTED_FOLDER = "DOCKER_GRADE_MOUNTED_FOLDER"
+_MOUNTED_FOLDER = f"${{{MOUNTED_FOLDER}:-{HOST_ROOT}}}"
+
+
 def stat_on_host(folder: str, name: str) -> Probe:
     """Prints ``<uid> <mtime> <date> <time> <zone>`` of the engine host's ``folder/name``
     (the mtime in seconds since the epoch, then as ``%y`` shows it, with its nanoseconds),
     read through ``folder`` mounted read-only the way `--mount` does (a missing folder is
     refused, never created); exit FILE_ABSENT when there is no such file."""
     script = (
-        f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
+        f'f="{_MOUNTED_FOLDER}/$1"; '
+        f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
         'stat -c "%u %Y %y" "$f"'
     )
     return Probe(
@@ -248,7 +256,8 @@ def read_on_host(folder: str, name: str) -> Probe:
     ``folder`` mounted read-only the way `--mount` does (a missing folder is refused, never
     created); exit FILE_ABSENT when there is no such file."""
     script = (
-        f'f="{HOST_ROOT}/$1"; [ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
+        f'f="{_MOUNTED_FOLDER}/$1"; '
+        f'[ -f "$f" ] || {{ echo "no such file" >&2; exit {FILE_ABSENT}; }}; '
         'cat "$f"'
     )
     return Probe(

@@ -19,7 +19,7 @@ An entry proves itself before the probe runs: when it fails, nothing is conclude
 
 >>> can_run(ping("10.0.0.2", netns="container:5e1f"))
 True
->>> can_run(read_on_host("/srv", "index.html"))   # mounts a folder of its own
+>>> can_run(write_attempt_in_copy("/srv", "/data", read_only=True))   # a mount of its own
 False
 """
 
@@ -35,13 +35,15 @@ import requests
 from docker.errors import APIError, DockerException, NotFound
 
 from grader.probes.kinds import (
+    _RESOLVE,
     HOST_ROOT,
+    MOUNTED_FOLDER,
     SCRATCH,
     VIEWED_PID,
     Probe,
     ProbeResult,
     ping,  # noqa: F401  (the doctest)
-    read_on_host,  # noqa: F401  (the doctest)
+    write_attempt_in_copy,  # noqa: F401  (the doctest)
 )
 
 # The container ends on its own past any grading's length (even when the grader is killed
@@ -49,6 +51,7 @@ from grader.probes.kinds import (
 LIFETIME_S = 600
 ENTRY_FAILED = 125
 ENTRY_FAILED_MARK = "PROBE-BROKEN: entry"
+USUAL_WAY_MARK = "PROBE-BROKEN: the usual way"  # for this probe alone
 _TIMED_OUT = 137  # `timeout -s KILL` ended the probe
 _CONTENTS = b"--- docker-grade: the files' contents"  # after wc's sizes, before the files
 _HOST_ROOT_BIND = ("/", HOST_ROOT, True)
@@ -59,6 +62,16 @@ _ENTER = (
     f'{{ echo "{ENTRY_FAILED_MARK}: no way into the network of pid $0" >&2; '
     f"exit {ENTRY_FAILED}; }}; "
     'exec nsenter --net=/proc/self/fd/3 -- "$@"'
+)
+# $0: a folder of the engine's host that the probe would mount read-only, $1: RESOLVE (kinds);
+# then the probe's command. The folder is found below the host's root (mounted at HOST_ROOT),
+# its symlinks followed against it as the engine would; one that is not there goes the usual
+# way, where the engine refuses it as it always did.
+_IN_FOLDER = (
+    'r=$(sh -c "$1" sh "$0" | cut -f2-) && [ -n "$r" ] && '
+    f'[ -d "{HOST_ROOT}$r" ] || '
+    f'{{ echo "{USUAL_WAY_MARK}: no folder $0" >&2; exit {ENTRY_FAILED}; }}; '
+    f'shift; export {MOUNTED_FOLDER}="{HOST_ROOT}$r"; exec "$@"'
 )
 # The resident container holds capabilities no single probe needs (SYS_ADMIN to enter): a probe
 # that needs none (wget, reading what a student's server answers) runs as nobody, without any.
@@ -75,7 +88,7 @@ def can_run(probe: Probe) -> bool:
     return (
         probe.enterable
         and probe.tmpfs in (None, SCRATCH)
-        and probe.bind in (None, _HOST_ROOT_BIND)
+        and (probe.bind is None or probe.bind[1:] == (HOST_ROOT, True))
         and (probe.netns in ("none", "host") or _about(probe.netns) is not None)
         and (probe.pid in (None, "host") or _about(probe.pid) is not None)
     )
@@ -187,6 +200,8 @@ class ResidentContainer:
         if not code.isdigit():
             return None
         exit_code = int(code)
+        if exit_code == ENTRY_FAILED and USUAL_WAY_MARK in stderr:
+            return None
         if exit_code == ENTRY_FAILED and ENTRY_FAILED_MARK in stderr:
             with self._lock:
                 self._failed = True  # this engine forbids it: the usual way from now on
@@ -239,6 +254,8 @@ class ResidentContainer:
                 return None
             command += ["sh", "-c", _ENTER, str(pid)]
             watched.append((network, pid))
+        if probe.bind and probe.bind[0] != "/":  # a folder of its own: found below the root
+            command += ["sh", "-c", _IN_FOLDER, probe.bind[0], _RESOLVE]
         if not (probe.capabilities or viewed or probe.bind):
             command += ["sh", "-c", _AS_NOBODY, "sh"]
         return Entry([*command, *probe.command], tuple(watched))

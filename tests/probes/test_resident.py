@@ -6,6 +6,7 @@ from docker.errors import APIError
 
 from grader.engine.client import connect
 from grader.probes import (
+    FILE_ABSENT,
     HttpAnswer,
     Probe,
     ProbeRunner,
@@ -15,7 +16,9 @@ from grader.probes import (
     process_tree,
     read_in_container,
     read_on_host,
+    stat_on_host,
     write_attempt,
+    write_attempt_in_copy,
 )
 from grader.probes.resident import _ENTER, ENTRY_FAILED, ENTRY_FAILED_MARK, Entry
 
@@ -111,17 +114,46 @@ def test_planned_probes_run_in_the_resident_container_with_the_answers_of_their_
 def test_what_the_resident_container_cannot_run_gets_a_container_of_its_own(web, engine, tmp_path):
     server, _, gateway = web
     listing = list_processes(server.id)  # reads its pid namespace's /proc: must live there
-    on_host = read_on_host(str(tmp_path), "index.html")  # mounts a folder of its own
+    copy = write_attempt_in_copy(str(tmp_path), "/www", read_only=True)  # a mount of its own
     reach = ping(gateway, netns=f"container:{server.id}")
     with ProbeRunner(engine) as probes:
         made = _counting_starts(probes)
-        probes.submit_all([reach, listing, on_host])
+        probes.submit_all([reach, listing, copy])
         tree = process_tree(probes.run(listing).stdout)
-        page = probes.run(on_host).stdout
+        refused = probes.run(copy).stdout
         reached = probes.run(reach).succeeded
     # (podman also asks a container of its own whether the folder exists: host_path_exists)
-    assert listing in made and on_host in made and reach not in made and reached
-    assert tree[0]["PID"] == "1" and "httpd" in tree[0]["CMD"] and page == "resident page\n"
+    assert listing in made and copy in made and reach not in made and reached
+    assert tree[0]["PID"] == "1" and "httpd" in tree[0]["CMD"] and "REFUSED" in refused
+
+
+def test_a_host_folder_is_read_below_the_hosts_root_as_its_own_mount_would_read_it(
+    engine, tmp_path
+):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "page.txt").write_text("on the host\n")
+    (tmp_path / "link").symlink_to(tmp_path / "real")  # followed as the engine follows it
+    folders = [str(tmp_path / name) for name in ("real", "link", "missing")]
+    planned = [read_on_host(folder, "page.txt") for folder in folders]
+    planned += [stat_on_host(folder, "page.txt") for folder in folders]
+    planned.append(read_on_host(folders[0], "absent.txt"))
+    with ProbeRunner(engine, resident=False) as probes:
+        alone = [probes.run(probe) for probe in planned]
+    with ProbeRunner(engine) as probes:
+        made = _counting_starts(probes)
+        probes.submit_all(planned)
+        resident = [probes.run(probe) for probe in planned]
+
+    def seen(result):
+        return (result.exit_code, result.stdout.split()[:1], bool(result.problem))
+
+    assert [seen(r) for r in resident] == [seen(r) for r in alone]
+    assert [seen(r) for r in resident[:2]] == [(0, ["on"], False)] * 2
+    assert resident[2].problem and "bind source path does not exist" in resident[2].problem
+    assert resident[-1].exit_code == FILE_ABSENT
+    # only the missing folder went the usual way, refused by the engine as it always was
+    # (podman also asks whether it exists, through the host's root: "/")
+    assert {p.bind[0] for p in made if p.bind and p.bind[0] != "/"} == {folders[2]}
 
 
 def test_an_entry_that_fails_proves_nothing_and_the_probe_runs_the_usual_way(web, engine):
