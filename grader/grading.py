@@ -58,10 +58,12 @@ def grade(
     caller's, made early so that its resident container starts meanwhile (the caller closes
     it); else one of the grading's own."""
     started_at, started = datetime.now(timezone.utc), time.monotonic()
-    own = contextlib.nullcontext(probes) if probes else ProbeRunner(engine, image=probe_image)
     with translate_engine_errors(engine.host.docker_host):
         snapshot = Snapshot.take(engine)
-        with own as probes:
+        # made right before its `with` (after the snapshot): an interruption removes its
+        # resident container
+        own = ProbeRunner(engine, image=probe_image) if probes is None else None
+        with own or contextlib.nullcontext(probes) as probes:
             removed = probes.remove_stale()
             if removed:
                 log.warning(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import threading
 
 import click
 
@@ -93,5 +94,11 @@ def run(args: list[str] | None = None, *, show_usage: bool = True) -> tuple[int,
         )
 
 
+# Set by SIGTERM as well as raised: Python drops an exception raised while it runs a weakref
+# callback (a thread's end, say), and a loop that polls (watch) must still see the request.
+INTERRUPTED = threading.Event()
+
+
 def _interrupt(signum, frame) -> None:
+    INTERRUPTED.set()
     raise KeyboardInterrupt

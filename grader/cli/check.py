@@ -81,16 +81,13 @@ def check(
     assignments = Catalog.load(exercise_packs).assign(list(exercises), list(settings))
     student_folder = StudentFolder.parse(folder) if folder else None
     # The Docker SDK and pytest are imported here, not at start: --help and list stay quick.
-    from grader.engine.client import connect, translate_engine_errors
+    from grader.engine.client import connect
     from grader.probes import ProbeRunner
 
     try:
         engine = connect(docker_host, context=context, timeout=engine_timeout, tls_dir=tls_dir)
         try:
-            # made before pytest is imported: its container starts meanwhile
-            with translate_engine_errors(engine.host.docker_host):
-                probes = ProbeRunner(engine, image=probe_image)
-            with probes:
+            with ProbeRunner(engine, image=probe_image) as probes:
                 from grader.grading import grade
 
                 report = grade(

@@ -110,7 +110,9 @@ def watch(
         folders=_folders([a.in_folder(local) if local else a for a in assignments], local),
         grade_exercises=functools.partial(grade, folder=student_folder),
     )
-    stop = threading.Event()
+    from grader.cli import INTERRUPTED
+
+    stop = INTERRUPTED  # SIGTERM sets it: a watch ends even where the exception was lost
     link = ClassLink(class_url, token, ca=class_ca) if class_url else None
     try:
         if output_format == "json-lines":

@@ -83,6 +83,18 @@ _AS_NOBODY = (
 )
 
 
+# $0: the probe's program, then its arguments. A container runs the program its PATH finds on
+# disk; busybox's own commands (nsenter, su, timeout) would run their built-in one of the same
+# name instead: the resident runs the same file a container would (a probe image whose ping is
+# replaced runs that ping, which the checks then prove both ways). A program not there goes
+# the usual way, where the engine refuses it as it always did.
+_AS_ITS_CONTAINER = (
+    'p=$(which "$0") || '
+    f'{{ echo "{USUAL_WAY_MARK}: no $0 in the probe image" >&2; exit {ENTRY_FAILED}; }}; '
+    'exec "$p" "$@"'
+)
+
+
 def can_run(probe: Probe) -> bool:
     """Whether the resident container can run ``probe`` the way its own container would."""
     return (
@@ -258,6 +270,7 @@ class ResidentContainer:
             command += ["sh", "-c", _IN_FOLDER, probe.bind[0], _RESOLVE]
         if not (probe.capabilities or viewed or probe.bind):
             command += ["sh", "-c", _AS_NOBODY, "sh"]
+        command += ["sh", "-c", _AS_ITS_CONTAINER]
         return Entry([*command, *probe.command], tuple(watched))
 
     def _pid(self, container_id: str) -> Optional[int]:

@@ -95,8 +95,6 @@ class ProbeRunner:
         # every probe goes in containers of its own.
         resident = resident and not engine.host.docker_host.startswith("ssh://")
         self._resident = ResidentContainer(self.api, self._start_resident) if resident else None
-        if self._resident:  # it starts while the checks are collected and their probes planned
-            self._pool.submit(self._resident_started)
 
     def __enter__(self) -> ProbeRunner:
         return self
@@ -117,7 +115,8 @@ class ProbeRunner:
         for image_file in [p for p in probes if isinstance(p, ImageFile)]:
             self._image_file(image_file)
         probes = [p for p in probes if not isinstance(p, ImageFile)]
-        resident = self._resident_started()
+        # started for a probe it can run, never for a grading with none
+        resident = any(can_run(p) for p in probes) and self._resident_started()
         with self._lock:
             fresh = [p for p in dict.fromkeys(probes) if p not in self._futures]
             futures = {probe: Future() for probe in fresh}

@@ -73,7 +73,14 @@ def is_relevant(event: dict) -> bool:
     if action not in _ACTIONS.get(kind, ()):
         return False
     attributes = (event.get("Actor") or {}).get("Attributes") or {}
+    if kind == "network" and attributes.get("name") in _NO_BRIDGE:
+        # a container joining the host's network or none (a probe's, whose event carries no
+        # label): its own create and start events say what a student's did
+        return False
     return not any(label in attributes for label in OWN_LABELS)
+
+
+_NO_BRIDGE = ("host", "none")
 
 
 class EngineEvents(threading.Thread):

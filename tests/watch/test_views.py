@@ -115,3 +115,17 @@ def test_the_graders_own_probes_and_idle_actions_trigger_nothing():
     exec_start = {"Type": "container", "Action": "exec_start: sh", "Actor": {"Attributes": {}}}
 
     assert not is_relevant(probe) and is_relevant(student) and not is_relevant(exec_start)
+
+
+def test_a_container_joining_the_hosts_network_triggers_no_grading_of_its_own():
+    # the resident probe container's network events carry no label: without this, each
+    # grading would start the next
+    def connect(network):
+        return {
+            "Type": "network",
+            "Action": "connect",
+            "Actor": {"Attributes": {"name": network, "container": "5e1f"}},
+        }
+
+    assert not is_relevant(connect("host")) and not is_relevant(connect("none"))
+    assert is_relevant(connect("mybridge"))
