@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -13,6 +13,7 @@ from docker.errors import DockerException
 
 from grader.engine.contexts import Endpoint, resolve_endpoint
 from grader.engine.defaults import API_TIMEOUT_S  # noqa: F401 (part of this module's API)
+from grader.engine.inspects import Inspect, container_inspector
 from grader.engine.podman import product_of
 from grader.errors import EngineError
 from grader.report.models import ChosenBy
@@ -42,6 +43,12 @@ class Engine:
     endpoint: Endpoint
     userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
     rootless: bool = False  # the engine runs as a user: root in a container is that user
+    # a container's inspect, cheaper than docker-py's on a local socket (grader.engine.inspects)
+    inspect_container: Inspect = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.inspect_container is None:
+            self.inspect_container = self.api.inspect_container
 
     @property
     def parallel_calls(self) -> int:
@@ -53,6 +60,8 @@ class Engine:
 
     def close(self) -> None:
         self.api.close()
+        if hasattr(self.inspect_container, "close"):
+            self.inspect_container.close()
 
 
 def connect(
@@ -102,6 +111,7 @@ def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
         endpoint=endpoint,
         userns_remap=any("name=userns" in option for option in options),
         rootless=any("name=rootless" in option for option in options),  # docker and podman
+        inspect_container=container_inspector(api, endpoint.url, connections=POOL_SIZE),
     )
 
 

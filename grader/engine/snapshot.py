@@ -22,6 +22,7 @@ from docker.errors import NotFound
 from grader.engine.client import Engine
 from grader.engine.container import OWN_LABELS, Container, Endpoint, parse_time
 from grader.engine.image import Image
+from grader.engine.inspects import Inspect
 from grader.engine.network import Network
 from grader.engine.references import local_names, normalize, repository_of
 from grader.engine.volume import Volume
@@ -51,10 +52,11 @@ class Snapshot:
             for summary in api.containers(all=True)
             if not any(label in (summary.get("Labels") or {}) for label in OWN_LABELS)
         ]
+        inspect = engine.inspect_container
         if engine.host.product == "docker":
-            containers = _listed(api, summaries, engine.parallel_calls)
+            containers = _listed(inspect, summaries, engine.parallel_calls)
         else:
-            containers = _inspected(api, summaries, engine.parallel_calls)
+            containers = _inspected(inspect, summaries, engine.parallel_calls)
         networks = [Network.from_inspect(data) for data in api.networks()]
         return cls(engine=engine, containers=containers, networks=networks, taken_at=taken_at)
 
@@ -183,10 +185,10 @@ def _engine_time(info: dict) -> datetime:
     return parse_time(system_time) if system_time else datetime.now(timezone.utc)
 
 
-def _listed(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
+def _listed(inspect: Inspect, summaries: list[dict], parallel_calls: int) -> list[Container]:
     """Docker's: the list call's containers, newest first, the newest inspected now."""
     containers = [
-        Container.from_summary(summary, functools.partial(api.inspect_container, summary["Id"]))
+        Container.from_summary(summary, functools.partial(inspect, summary["Id"]))
         for summary in summaries
     ]
     # the list's creation times are whole seconds; within one second, Docker's own order
@@ -200,18 +202,18 @@ def _listed(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
     return [c for c in containers if c.id not in gone]
 
 
-def _inspected(api, summaries: list[dict], parallel_calls: int) -> list[Container]:
+def _inspected(inspect: Inspect, summaries: list[dict], parallel_calls: int) -> list[Container]:
     """Podman's: every container inspected now. Its list call keeps no order within a second,
     names images and states otherwise than its inspect (``localhost/…``, ``stopped``)."""
     with ThreadPoolExecutor(min(INSPECT_WORKERS, parallel_calls)) as pool:
-        inspected = pool.map(lambda s: _inspect_or_none(api, s["Id"]), summaries)
+        inspected = pool.map(lambda s: _inspect_or_none(inspect, s["Id"]), summaries)
         containers = [Container.from_inspect(data) for data in inspected if data]
     return sorted(containers, key=lambda c: c.created, reverse=True)
 
 
-def _inspect_or_none(api, container_id: str) -> dict | None:
+def _inspect_or_none(inspect: Inspect, container_id: str) -> dict | None:
     try:
-        return api.inspect_container(container_id)
+        return inspect(container_id)
     except NotFound:
         return None
 

@@ -67,8 +67,9 @@ def discover_pair(
 ) -> Discovery:
     """The newest acceptable pair among ``candidates``, with A and B fixed where ``names``
     name them; a named container must be one of the candidates. With ``prefer``, the newest
-    acceptable pair of two preferred containers comes first (a container-wise preference: a
-    crowd of others costs one concurrent read of each, not a look at every pair of them)."""
+    acceptable pair of two preferred containers comes first (a container-wise preference,
+    read newest first in concurrent batches until that pair is certain: a crowd older than
+    it is never read)."""
     named = []
     for letter, name in zip("AB", names):
         container, problem = _named(snapshot, name, candidates, letter)
@@ -79,11 +80,48 @@ def discover_pair(
     if a and b and a.id == b.id:
         return Discovery(None, t("A and B are the same container", "A et B sont le même conteneur"))
     if prefer is not None:
-        snapshot.inspect_all(candidates)
-        preferred = [c for c in candidates if c.present() and prefer(c)]
-        if pair := _newest_accepted(snapshot, preferred, a, b, accept):
+        if pair := _newest_preferred(snapshot, candidates, a, b, accept, prefer):
             return Discovery(pair)
     return Discovery(_newest_accepted(snapshot, candidates, a, b, accept))
+
+
+def _newest_preferred(
+    snapshot: Snapshot,
+    candidates: list[Container],
+    a: Container | None,
+    b: Container | None,
+    accept: Callable[[Pair], bool],
+    prefer: Callable[[Container], bool],
+) -> Pair | None:
+    """The newest acceptable pair of preferred candidates. Read newest first, in batches
+    that double (a crowd newer than the pair costs a few concurrent rounds): once the newest
+    preferred one has an acceptable partner among those read, that pair comes first (every
+    unread candidate is older: its pairs come later), and a crowd older than the student's
+    pair is never read."""
+    preferred: list[Container] = []
+    start, size = 0, _InspectedInBatches.BATCH
+    while start < len(candidates):
+        batch = candidates[start : start + size]
+        snapshot.inspect_all(batch)
+        preferred += [c for c in batch if c.present() and prefer(c)]
+        if preferred and (pair := _accepted_with(preferred[0], preferred[1:], a, b, accept)):
+            return pair
+        start, size = start + size, size * 2
+    return _newest_accepted(snapshot, preferred, a, b, accept)
+
+
+def _accepted_with(
+    newest: Container,
+    older: list[Container],
+    a: Container | None,
+    b: Container | None,
+    accept: Callable[[Pair], bool],
+) -> Pair | None:
+    """The first acceptable pair of ``newest`` with one of ``older`` (all read, present)."""
+    for pair in (Pair(a=other, b=newest) for other in older):
+        if _includes(pair, a) and _includes(pair, b) and accept(pair := _oriented(pair, a, b)):
+            return pair
+    return None
 
 
 def _newest_accepted(

@@ -102,6 +102,12 @@ class ProbeRunner:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
+    def start_resident(self) -> None:
+        """Starts the resident container now, in the background, for a grading about to plan
+        probes (it is ready when they come); the end of the checks ends it, used or not."""
+        if self._resident is not None:
+            self._pool.submit(self._resident_started)
+
     def submit(self, probe: Probe) -> Future:
         """Starts ``probe`` unless it already ran or runs: each distinct probe runs once."""
         self.submit_all([probe])

@@ -30,6 +30,15 @@ class Assignment:
     def check_module(self) -> Path:
         return self.pack.check_module(self.spec.id)
 
+    @property
+    def may_probe(self) -> bool:
+        """Whether its check module declares a probe plan, read as text before pytest imports
+        it: this only decides whether the probe container starts early."""
+        try:
+            return "probe_plan" in self.check_module.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return False
+
     def in_folder(self, folder: Path) -> Assignment:
         """The same assignment with its relative ``path`` params read from ``folder`` (the
         student's), not from the current folder."""
