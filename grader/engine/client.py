@@ -13,7 +13,7 @@ from docker.errors import DockerException
 
 from grader.engine.contexts import Endpoint, resolve_endpoint
 from grader.engine.defaults import API_TIMEOUT_S  # noqa: F401 (part of this module's API)
-from grader.engine.inspects import Inspect, container_inspector
+from grader.engine.local_socket import Inspect, container_inspector, keep_connections_alive
 from grader.engine.podman import product_of
 from grader.errors import EngineError
 from grader.report.models import ChosenBy
@@ -43,7 +43,7 @@ class Engine:
     endpoint: Endpoint
     userns_remap: bool = False  # container uids are not host uids (dockerd --userns-remap)
     rootless: bool = False  # the engine runs as a user: root in a container is that user
-    # a container's inspect, cheaper than docker-py's on a local socket (grader.engine.inspects)
+    # a container's inspect, cheaper than docker-py's on a local socket (local_socket)
     inspect_container: Inspect = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,8 +60,6 @@ class Engine:
 
     def close(self) -> None:
         self.api.close()
-        if hasattr(self.inspect_container, "close"):
-            self.inspect_container.close()
 
 
 def connect(
@@ -93,6 +91,7 @@ def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
             use_ssh_client=endpoint.url.startswith("ssh://"),
         )
         _settle_environment_settings(api)
+        local_pool = keep_connections_alive(api, POOL_SIZE)
         version, info = api.version(), api.info()
     host = HostInfo(
         docker_host=endpoint.url,
@@ -111,7 +110,7 @@ def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
         endpoint=endpoint,
         userns_remap=any("name=userns" in option for option in options),
         rootless=any("name=rootless" in option for option in options),  # docker and podman
-        inspect_container=container_inspector(api, endpoint.url, connections=POOL_SIZE),
+        inspect_container=container_inspector(api, local_pool),
     )
 
 

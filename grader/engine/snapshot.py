@@ -22,7 +22,7 @@ from docker.errors import NotFound
 from grader.engine.client import Engine
 from grader.engine.container import OWN_LABELS, Container, Endpoint, parse_time
 from grader.engine.image import Image
-from grader.engine.inspects import Inspect
+from grader.engine.local_socket import Inspect
 from grader.engine.network import Network
 from grader.engine.references import local_names, normalize, repository_of
 from grader.engine.volume import Volume
