@@ -9,6 +9,7 @@ exercise behaves); 1 at least one did not; 2 usage or spec error (validate: a pr
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -22,6 +23,7 @@ from grader.cli.explain import explain
 from grader.cli.gradebook import gradebook
 from grader.cli.list import list_exercises
 from grader.cli.new import new
+from grader.cli.output import NOTHING_LEFT_TO_RELEASE
 from grader.cli.plugin import plugin
 from grader.cli.rescore import rescore
 from grader.cli.schema import schema
@@ -68,7 +70,17 @@ def main() -> None:
     code, message = run()
     if message:
         abort(message, code)
+    if NOTHING_LEFT_TO_RELEASE.is_set():
+        _end_at_once(code)
     sys.exit(code)
+
+
+def _end_at_once(code: int) -> None:
+    """Ends the process without the interpreter's teardown (see NOTHING_LEFT_TO_RELEASE)."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 def run(args: list[str] | None = None, *, show_usage: bool = True) -> tuple[int, str | None]:

@@ -16,7 +16,7 @@ from grader.cli.options import (
     resolve_lang,
     settings_option,
 )
-from grader.cli.output import write_output
+from grader.cli.output import NOTHING_LEFT_TO_RELEASE, write_output
 from grader.cli.terminal import colour_allowed, output_width
 from grader.errors import EngineError, ExitCode, UsageError
 from grader.exporters import Exporter, exporter_named
@@ -109,6 +109,7 @@ def check(
     write_output(
         output, lambda color: exporter.render(report, lang=lang, color=color and colour_allowed())
     )
+    NOTHING_LEFT_TO_RELEASE.set()
     raise click.exceptions.Exit(
         ExitCode.ALL_PASSED if report.all_passed else ExitCode.NOT_ALL_PASSED
     )
