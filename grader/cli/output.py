@@ -12,8 +12,8 @@ from grader.atomic_write import write_atomically
 
 # Set by a command once its report is written and everything it held released (check): the
 # process then ends without the interpreter's teardown, which only frees the modules of docker,
-# pytest and pydantic (0.06 s). Never set in a batch worker, which calls the command in-process
-# and goes on.
+# pytest and pydantic (0.06 s). Only main() reads it: a batch worker, which runs the command
+# in-process and goes on, never ends so.
 NOTHING_LEFT_TO_RELEASE = threading.Event()
 
 

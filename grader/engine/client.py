@@ -19,6 +19,10 @@ from grader.errors import EngineError
 from grader.report.models import ChosenBy
 
 POOL_SIZE = 16  # at least the probe concurrency, so threads do not wait for a connection
+# A local socket's one pool (grader.engine.local_socket) serves every call at once: the probes'
+# threads, the plans side by side, each reading a crowd INSPECT_WORKERS at a time. A connection
+# beyond it would be closed after its call, with urllib3's warning on stderr.
+KEPT_ALIVE = 96
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def connect_to(endpoint: Endpoint, *, timeout: float = API_TIMEOUT_S) -> Engine:
             use_ssh_client=endpoint.url.startswith("ssh://"),
         )
         _settle_environment_settings(api)
-        local_pool = keep_connections_alive(api, POOL_SIZE)
+        local_pool = keep_connections_alive(api, KEPT_ALIVE)
         version, info = api.version(), api.info()
     host = HostInfo(
         docker_host=endpoint.url,

@@ -41,7 +41,9 @@ def keep_connections_alive(
 ) -> UnixHTTPConnectionPool | None:
     """Gives an engine on a unix socket one pool of ``connections`` kept alive, and returns
     it; None for any other engine (tcp, ssh: their pools are kept by host already)."""
-    adapter = api.get_adapter(_ONE_POOL)
+    # what is mounted, not get_adapter: on tcp that falls back to an attribute docker-py
+    # sets only for some transports
+    adapter = api.adapters.get(_MOUNT)
     if type(adapter) is not UnixHTTPAdapter:
         return None
     socket_url = f"http+unix://{adapter.socket_path}"

@@ -1,13 +1,18 @@
 """An engine on its local socket, on a real engine: one pool of connections kept alive, and
 inspects read with urllib3 alone that give docker-py's answer and docker-py's errors."""
 
+import docker
 import pytest
 import requests
 from docker.errors import NotFound
 from docker.transport.unixconn import UnixHTTPConnectionPool
 
 from grader.engine.client import connect
-from grader.engine.local_socket import SocketInspector, container_inspector
+from grader.engine.local_socket import (
+    SocketInspector,
+    container_inspector,
+    keep_connections_alive,
+)
 
 
 @pytest.fixture
@@ -57,3 +62,13 @@ def test_a_socket_nobody_listens_on_is_a_connection_error(engine, tmp_path):
 
 def test_other_engines_are_read_through_docker_py(engine):
     assert container_inspector(engine.api, None) == engine.api.inspect_container
+
+
+@pytest.mark.parametrize("tls", [False, True])
+def test_a_tcp_engine_keeps_docker_pys_transport(tls):
+    # made without a call (an explicit version): nothing listens there
+    api = docker.APIClient(base_url="tcp://127.0.0.1:9", version="1.41", tls=tls)
+    adapters = dict(api.adapters)
+
+    assert keep_connections_alive(api, 4) is None
+    assert dict(api.adapters) == adapters
