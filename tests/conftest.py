@@ -42,6 +42,16 @@ def docker_client() -> docker.DockerClient:
     client.close()
 
 
+@pytest.fixture
+def engine(docker_client):
+    """The grader's own connection to the test engine (grader.engine.client.connect)."""
+    from grader.engine.client import connect
+
+    engine = connect()
+    yield engine
+    engine.close()
+
+
 def _require_a_clean_engine(client: docker.DockerClient) -> None:
     """Discovery grades whatever runs: a container or network of someone else's would change
     the verdicts these tests expect, so they refuse to run beside one."""

@@ -7,19 +7,11 @@ import requests
 from docker.errors import NotFound
 from docker.transport.unixconn import UnixHTTPConnectionPool
 
-from grader.engine.client import connect
 from grader.engine.local_socket import (
     SocketInspector,
     container_inspector,
     keep_connections_alive,
 )
-
-
-@pytest.fixture
-def engine(docker_client):
-    engine = connect()
-    yield engine
-    engine.close()
 
 
 def test_a_local_engine_is_read_over_its_socket_with_docker_pys_answer(student, engine):

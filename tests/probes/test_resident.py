@@ -4,7 +4,6 @@ leaves to containers of their own what it cannot."""
 import pytest
 from docker.errors import APIError
 
-from grader.engine.client import connect
 from grader.probes import (
     FILE_ABSENT,
     HttpAnswer,
@@ -23,13 +22,6 @@ from grader.probes import (
 from grader.probes.resident import _ENTER, ENTRY_FAILED, ENTRY_FAILED_MARK, Entry
 
 PROBE_LABEL = "docker-grade.probe"
-
-
-@pytest.fixture
-def engine(docker_client):
-    engine = connect()
-    yield engine
-    engine.close()
 
 
 def ip_of(container, network):

@@ -6,7 +6,6 @@ import time
 import pytest
 from docker.errors import APIError, NotFound
 
-from grader.engine.client import connect
 from grader.probes import (
     HttpAnswer,
     Probe,
@@ -19,13 +18,6 @@ from grader.probes import (
 from grader.probes.runner import STARTED_LABEL
 
 PROBE_LABEL = "docker-grade.probe"
-
-
-@pytest.fixture
-def engine(docker_client):
-    engine = connect()
-    yield engine
-    engine.close()
 
 
 @pytest.fixture(params=["resident", "containers"])
